@@ -1,0 +1,15 @@
+import "@remix-run/node";
+
+// Single-fetch types for loaders and actions (see stack.md: this must not live in remix.env.d.ts).
+declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    /** The client's IP address as the server saw it (behind a proxy, set TRUST_PROXY). */
+    clientAddress: string;
+  }
+}

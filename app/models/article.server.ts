@@ -1,0 +1,68 @@
+/**
+ * Articles and their blocks, as readers see them. Articles are public; what is drawn on them
+ * (annotations) is loaded by the annotation model with the viewer's visibility filter.
+ */
+import { asc, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "~/utils/db.server";
+import { article, block } from "../../db/schema";
+
+/** An article's metadata, as listed in the library and shown at the top of its page. */
+export type ArticleSummary = {
+  id: number;
+  slug: string;
+  title: string;
+  dek: string | null;
+  byline: string | null;
+  publication: string | null;
+  publishedOn: string | null;
+  paragraphCount: number;
+};
+
+const summaryColumns = {
+  id: article.id,
+  slug: article.slug,
+  title: article.title,
+  dek: article.dek,
+  byline: article.byline,
+  publication: article.publication,
+  publishedOn: article.publishedOn,
+  // Written out by hand: inside a correlated subquery drizzle would leave the columns unqualified.
+  paragraphCount: sql<number>`(select count(*) from "block" as b where b.article_id = "article"."id" and b.kind = 'paragraph')`,
+};
+
+export function listArticles({ db }: { db: Db }): ArticleSummary[] {
+  return db.select(summaryColumns).from(article).orderBy(desc(article.createdAt)).all();
+}
+
+export type ArticleBlock = typeof block.$inferSelect;
+
+export function getArticleBySlug({ db, slug }: { db: Db; slug: string }) {
+  const found = db
+    .select({ ...summaryColumns, editorsNote: article.editorsNote })
+    .from(article)
+    .where(eq(article.slug, slug))
+    .get();
+  if (!found) return null;
+  const blocks = db
+    .select()
+    .from(block)
+    .where(eq(block.articleId, found.id))
+    .orderBy(asc(block.position))
+    .all();
+  return { ...found, blocks };
+}
+
+/** "August 2022" for `2022-08`, "15 August 2022" for a full date; other strings as they are. */
+export function formatPublishedOn(value: string | null): string | null {
+  if (!value) return null;
+  const match = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(value);
+  if (!match) return value;
+  const [, year, month, day] = match;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day ?? 1)));
+  return new Intl.DateTimeFormat("en-GB", {
+    year: "numeric",
+    month: "long",
+    ...(day ? { day: "numeric" } : {}),
+    timeZone: "UTC",
+  }).format(date);
+}

@@ -1,0 +1,285 @@
+/**
+ * Article import: reads an article file (the seed's plain-text format, or Markdown), parses it into
+ * metadata and ordered blocks, and writes it in one transaction. Parsing is pure so it can be tested
+ * against the seed text without a database.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { extname } from "node:path";
+import { eq } from "drizzle-orm";
+import type { Db } from "./client";
+import { article, block } from "./schema";
+
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** An import problem a person can fix; the CLI prints its message on one line. */
+export class ImportError extends Error {
+  override name = "ImportError";
+}
+
+export type ParsedBlock = {
+  kind: "heading" | "paragraph";
+  text: string;
+  anchor: string;
+  /** Paragraph number (1-based); null for headings. */
+  number: number | null;
+};
+
+export type ParsedArticle = {
+  title: string;
+  dek: string | null;
+  editorsNote: string | null;
+  blocks: ParsedBlock[];
+};
+
+export type ArticleMetadata = {
+  slug?: string;
+  byline?: string | null;
+  publication?: string | null;
+  publishedOn?: string | null;
+};
+
+export type ImportResult =
+  | { status: "created"; articleId: number; slug: string; paragraphs: number; headings: number }
+  | { status: "unchanged"; articleId: number; slug: string };
+
+const EDITORS_NOTE = /^editor[’']s note:\s*/i;
+const MAX_HEADING_LENGTH = 80;
+const MAX_DEK_LENGTH = 320;
+
+/** Collapses every run of whitespace (non-breaking spaces included) to one space. */
+export function normaliseWhitespace(text: string): string {
+  return text.replace(/\s+/gu, " ").trim();
+}
+
+export function slugify(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/['’]/g, "")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 80);
+}
+
+/** A heading in plain text is a short single line without sentence punctuation at its end. */
+function looksLikeHeading(raw: string, text: string): boolean {
+  return (
+    !raw.trim().includes("\n") &&
+    text.length <= MAX_HEADING_LENGTH &&
+    !/[.!?:;,”"’)]$/.test(text) &&
+    /\p{L}/u.test(text)
+  );
+}
+
+function isSingleSentence(text: string): boolean {
+  const sentenceEnds = text.match(/[.!?](?=\s|$)/g) ?? [];
+  return text.length <= MAX_DEK_LENGTH && sentenceEnds.length <= 1;
+}
+
+/** Removes Markdown's inline markup, keeping the words a reader sees. */
+function stripInlineMarkdown(text: string): string {
+  return text
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+    .replace(/`([^`]+)`/g, "$1")
+    .replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, "$2")
+    .replace(/(\*|_)(?=\S)(.+?)(?<=\S)\1/g, "$2");
+}
+
+type RawBlock = { raw: string; text: string; markdownHeading?: number };
+
+function splitBlocks(source: string, markdown: boolean): RawBlock[] {
+  return source
+    .replace(/\r\n?/g, "\n")
+    .split(/\n[ \t\u00a0]*\n/)
+    .map((raw) => raw.replace(/^\n+|\n+$/g, ""))
+    .filter((raw) => raw.trim() !== "")
+    .flatMap((raw): RawBlock[] => {
+      if (!markdown) return [{ raw, text: normaliseWhitespace(raw) }];
+      // A Markdown heading ends its line, so a heading directly followed by text is two blocks.
+      const out: RawBlock[] = [];
+      let rest: string[] = [];
+      const flush = () => {
+        if (rest.length)
+          out.push({
+            raw: rest.join("\n"),
+            text: normaliseWhitespace(stripInlineMarkdown(rest.join(" "))),
+          });
+        rest = [];
+      };
+      for (const line of raw.split("\n")) {
+        const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+        if (heading) {
+          flush();
+          out.push({
+            raw: line,
+            text: normaliseWhitespace(stripInlineMarkdown(heading[2] ?? "")),
+            markdownHeading: heading[1]?.length,
+          });
+        } else {
+          rest.push(line.replace(/^>\s?/, ""));
+        }
+      }
+      flush();
+      return out;
+    });
+}
+
+/** Parses an article's text. Markdown is chosen by the caller (by file extension or a `#` title). */
+export function parseArticle(source: string, options: { markdown?: boolean } = {}): ParsedArticle {
+  const markdown = options.markdown ?? /^\s*# /.test(source);
+  const raws = splitBlocks(source, markdown);
+  const first = raws.shift();
+  if (!first) throw new ImportError("the file has no text");
+
+  let title: string;
+  if (markdown && first.markdownHeading === undefined) {
+    throw new ImportError("a Markdown article must begin with a `# Title` heading");
+  }
+  if (markdown) {
+    title = first.text;
+  } else {
+    // In plain text the title is the first line; anything after it in the same block is body text.
+    const [titleLine = "", ...restLines] = first.raw.split("\n");
+    title = normaliseWhitespace(titleLine);
+    if (restLines.join("").trim())
+      raws.unshift({ raw: restLines.join("\n"), text: normaliseWhitespace(restLines.join(" ")) });
+  }
+  if (!title) throw new ImportError("the article has no title line");
+
+  // Exported pages often repeat the title as the first body block.
+  if (raws[0]?.text === title) raws.shift();
+
+  let dek: string | null = null;
+  let editorsNote: string | null = null;
+  const next = raws[0];
+  if (
+    next &&
+    !EDITORS_NOTE.test(next.text) &&
+    next.markdownHeading === undefined &&
+    isSingleSentence(next.text)
+  ) {
+    const after = raws[1];
+    // A one-sentence block is a dek only if more text follows it.
+    if (after) {
+      dek = next.text;
+      raws.shift();
+    }
+  }
+
+  const blocks: ParsedBlock[] = [];
+  const usedAnchors = new Set<string>();
+  let paragraphNumber = 0;
+  for (const raw of raws) {
+    if (EDITORS_NOTE.test(raw.text) && editorsNote === null && blocks.length === 0) {
+      editorsNote = raw.text.replace(EDITORS_NOTE, "");
+      continue;
+    }
+    const isHeading = markdown
+      ? raw.markdownHeading !== undefined
+      : looksLikeHeading(raw.raw, raw.text);
+    if (isHeading) {
+      let anchor = `s-${slugify(raw.text) || "section"}`;
+      for (let n = 2; usedAnchors.has(anchor); n++) anchor = `s-${slugify(raw.text)}-${n}`;
+      usedAnchors.add(anchor);
+      blocks.push({ kind: "heading", text: raw.text, anchor, number: null });
+    } else {
+      paragraphNumber += 1;
+      blocks.push({
+        kind: "paragraph",
+        text: raw.text,
+        anchor: `p-${paragraphNumber}`,
+        number: paragraphNumber,
+      });
+    }
+  }
+
+  if (paragraphNumber === 0) throw new ImportError("the article has no paragraphs");
+  return { title, dek, editorsNote, blocks };
+}
+
+/** Reads and checks a file before parsing: it must exist, be text, and be at most 1 MB. */
+export function readArticleFile(path: string): { source: string; markdown: boolean } {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ImportError(`${path} is not a file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`cannot read ${path}: no such file`);
+  }
+  if (size > MAX_IMPORT_BYTES) {
+    throw new ImportError(`${path} is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is 1 MB`);
+  }
+  const bytes = readFileSync(path);
+  if (bytes.length === 0 || bytes.toString("utf8").trim() === "")
+    throw new ImportError(`${path} is empty`);
+  if (bytes.includes(0)) throw new ImportError(`${path} looks like a binary file, not text`);
+  let source: string;
+  try {
+    source = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ImportError(`${path} is not valid UTF-8 text`);
+  }
+  const ext = extname(path).toLowerCase();
+  const markdown =
+    ext === ".md" || ext === ".markdown" || (ext !== ".txt" && /^\s*# /.test(source));
+  return { source: source.replace(/^\uFEFF/, ""), markdown };
+}
+
+function contentHash(parsed: ParsedArticle): string {
+  return createHash("sha256").update(JSON.stringify(parsed)).digest("hex");
+}
+
+/**
+ * Writes a parsed article and its blocks in one transaction. An unchanged re-import is a no-op;
+ * a changed text for an existing slug is refused until article revisions exist.
+ */
+export function importArticle(
+  db: Db,
+  parsed: ParsedArticle,
+  metadata: ArticleMetadata = {},
+): ImportResult {
+  const slug = metadata.slug ?? slugify(parsed.title);
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) {
+    throw new ImportError(`"${slug}" is not a valid slug (lower-case letters, digits and hyphens)`);
+  }
+  const hash = contentHash(parsed);
+  return db.transaction((tx) => {
+    const existing = tx.select().from(article).where(eq(article.slug, slug)).get();
+    if (existing) {
+      if (existing.sourceHash === hash)
+        return { status: "unchanged", articleId: existing.id, slug } as const;
+      throw new ImportError(
+        `an article with slug "${slug}" already exists with different text; revising articles is not supported yet (import under another --slug)`,
+      );
+    }
+    const created = tx
+      .insert(article)
+      .values({
+        slug,
+        title: parsed.title,
+        dek: parsed.dek,
+        editorsNote: parsed.editorsNote,
+        byline: metadata.byline ?? null,
+        publication: metadata.publication ?? null,
+        publishedOn: metadata.publishedOn ?? null,
+        sourceHash: hash,
+      })
+      .returning({ id: article.id })
+      .get();
+    tx.insert(block)
+      .values(parsed.blocks.map((b, position) => ({ articleId: created.id, position, ...b })))
+      .run();
+    return {
+      status: "created",
+      articleId: created.id,
+      slug,
+      paragraphs: parsed.blocks.filter((b) => b.kind === "paragraph").length,
+      headings: parsed.blocks.filter((b) => b.kind === "heading").length,
+    } as const;
+  });
+}

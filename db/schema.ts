@@ -1,0 +1,187 @@
+/**
+ * The Marginalia data model. Tables are singular snake_case; drizzle maps columns to camelCase keys.
+ * Migrations in db/migrations are generated from this file by drizzle-kit and are append-only.
+ */
+import { sql } from "drizzle-orm";
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+/** A person with an account. Usernames are unique without regard to case. */
+export const user = sqliteTable(
+  "user",
+  {
+    id: text("id").primaryKey(),
+    username: text("username").notNull(),
+    displayName: text("display_name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["user", "admin"] })
+      .notNull()
+      .default("user"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("user_username_lower_idx").on(sql`lower(${t.username})`)],
+);
+
+/** A lucia session; `expires_at` is in seconds since the epoch, as lucia's adapter expects. */
+export const session = sqliteTable(
+  "session",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("session_user_idx").on(t.userId)],
+);
+
+/** Failed sign-ins and all sign-ups, kept in the database so that a restart does not reset limits. */
+export const loginAttempt = sqliteTable(
+  "login_attempt",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["sign_in_failure", "sign_up"] }).notNull(),
+    usernameKey: text("username_key"),
+    clientAddress: text("client_address").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("login_attempt_username_idx").on(t.kind, t.usernameKey, t.createdAt),
+    index("login_attempt_address_idx").on(t.kind, t.clientAddress, t.createdAt),
+  ],
+);
+
+/** An article: its metadata; the text lives in ordered blocks. */
+export const article = sqliteTable("article", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  slug: text("slug").notNull().unique(),
+  title: text("title").notNull(),
+  dek: text("dek"),
+  byline: text("byline"),
+  publication: text("publication"),
+  publishedOn: text("published_on"),
+  editorsNote: text("editors_note"),
+  /** SHA-256 of the imported file's normalised content: re-importing the same text is a no-op. */
+  sourceHash: text("source_hash").notNull(),
+  createdAt: createdAt(),
+});
+
+/** One block of an article's body: a section heading or a paragraph, in reading order. */
+export const block = sqliteTable(
+  "block",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => article.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    kind: text("kind", { enum: ["heading", "paragraph"] }).notNull(),
+    /** Paragraph number shown in the margin (1-based); null for headings. */
+    number: integer("number"),
+    /** Stable fragment id: `p-7` for the seventh paragraph, `s-<slug>` for a heading. */
+    anchor: text("anchor").notNull(),
+    text: text("text").notNull(),
+  },
+  (t) => [
+    uniqueIndex("block_article_position_idx").on(t.articleId, t.position),
+    uniqueIndex("block_article_anchor_idx").on(t.articleId, t.anchor),
+  ],
+);
+
+export const annotationKinds = ["annotation", "question", "counterargument", "source"] as const;
+export const visibilities = ["public", "private"] as const;
+export const stances = ["supports", "refutes", "context"] as const;
+
+/**
+ * An annotation of any kind. A root annotation targets a paragraph (optionally a passage in it);
+ * a reply targets its parent. Replies carry their root's article and block so that a paragraph's
+ * threads load in one indexed query.
+ */
+export const annotation = sqliteTable(
+  "annotation",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => article.id, { onDelete: "cascade" }),
+    blockId: integer("block_id")
+      .notNull()
+      .references(() => block.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: annotationKinds }).notNull(),
+    body: text("body").notNull(),
+    /** Null once the author deleted their account: the annotation stays, by "deleted user". */
+    authorId: text("author_id").references(() => user.id, { onDelete: "set null" }),
+    visibility: text("visibility", { enum: visibilities }).notNull().default("public"),
+    parentId: integer("parent_id").references((): AnySQLiteColumn => annotation.id, {
+      onDelete: "cascade",
+    }),
+    /** The thread's root; equals `id` for a root annotation. */
+    rootId: integer("root_id"),
+    depth: integer("depth").notNull().default(0),
+    quoteExact: text("quote_exact"),
+    quotePrefix: text("quote_prefix"),
+    quoteSuffix: text("quote_suffix"),
+    /** Code-point offsets of the quote within the paragraph's text. */
+    positionStart: integer("position_start"),
+    positionEnd: integer("position_end"),
+    anchorStatus: text("anchor_status", { enum: ["anchored", "changed", "orphaned"] })
+      .notNull()
+      .default("anchored"),
+    createdAt: createdAt(),
+    editedAt: integer("edited_at", { mode: "timestamp_ms" }),
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("annotation_block_idx").on(t.blockId, t.visibility),
+    index("annotation_article_idx").on(t.articleId, t.createdAt),
+    index("annotation_root_idx").on(t.rootId),
+    index("annotation_parent_idx").on(t.parentId),
+    index("annotation_author_idx").on(t.authorId, t.createdAt),
+    check(
+      "annotation_kind_check",
+      sql`${t.kind} in ('annotation','question','counterargument','source')`,
+    ),
+    check("annotation_visibility_check", sql`${t.visibility} in ('public','private')`),
+  ],
+);
+
+/** The link carried by a `source` annotation (one per such annotation). */
+export const sourceLink = sqliteTable("source_link", {
+  annotationId: integer("annotation_id")
+    .primaryKey()
+    .references(() => annotation.id, { onDelete: "cascade" }),
+  url: text("url").notNull(),
+  title: text("title").notNull(),
+  stance: text("stance", { enum: stances }).notNull(),
+});
+
+/** One user's endorsement of one annotation. */
+export const endorsement = sqliteTable(
+  "endorsement",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    annotationId: integer("annotation_id")
+      .notNull()
+      .references(() => annotation.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.annotationId] }),
+    index("endorsement_annotation_idx").on(t.annotationId),
+  ],
+);

@@ -1,0 +1,24 @@
+/**
+ * First-start seed: an empty database gets the demo article, a real symposium response kept in
+ * db/seed/. Nothing else is seeded: no accounts, so no known passwords.
+ */
+import { resolve } from "node:path";
+import type { Db } from "./client";
+import { importArticle, parseArticle, readArticleFile } from "./importer";
+import { article } from "./schema";
+
+export const SEED_ARTICLE_PATH = resolve(
+  process.cwd(),
+  "db/seed/do-not-engage-the-taliban-for-free.txt",
+);
+
+export function seedDatabase(db: Db): void {
+  if (db.select({ id: article.id }).from(article).limit(1).get()) return;
+  const { source, markdown } = readArticleFile(SEED_ARTICLE_PATH);
+  importArticle(db, parseArticle(source, { markdown }), {
+    slug: "do-not-engage-the-taliban-for-free",
+    // From the editor's note: a National Interest symposium held in August 2022.
+    publication: "The National Interest",
+    publishedOn: "2022-08",
+  });
+}

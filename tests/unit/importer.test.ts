@@ -1,0 +1,205 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  ImportError,
+  importArticle,
+  MAX_IMPORT_BYTES,
+  normaliseWhitespace,
+  parseArticle,
+  readArticleFile,
+} from "../../db/importer";
+import { article, block } from "../../db/schema";
+import { SEED_ARTICLE_PATH } from "../../db/seed";
+import { createTestDb } from "./test-db";
+
+const seedSource = readFileSync(SEED_ARTICLE_PATH, "utf8");
+
+/** The seed's blocks as a person would split them by eye: blank-line separated, whitespace collapsed. */
+const sourceBlocks = seedSource
+  .split(/\n\s*\n/)
+  .map((b) => normaliseWhitespace(b))
+  .filter(Boolean);
+
+describe("parsing the seed article", () => {
+  const parsed = parseArticle(seedSource, { markdown: false });
+  const paragraphs = parsed.blocks.filter((b) => b.kind === "paragraph");
+  const headings = parsed.blocks.filter((b) => b.kind === "heading");
+
+  it("finds the title, the dek and the editor's note", () => {
+    expect(parsed.title).toBe("Do Not Engage the Taliban for Free");
+    expect(parsed.dek).toBe(
+      "If the United States continues to engage with the Taliban without asking for anything in return, it will empower the current totalitarian system and allow transnational terror threats to grow.",
+    );
+    expect(parsed.editorsNote).toMatch(/^In August, The National Interest organized a symposium/);
+    expect(parsed.editorsNote).toContain(
+      "“How should the Biden administration approach Afghanistan",
+    );
+    expect(parsed.editorsNote).toMatch(/one of their responses:$/);
+  });
+
+  it("has exactly 14 paragraphs and 2 section headings, in order", () => {
+    expect(paragraphs).toHaveLength(14);
+    expect(headings.map((h) => h.text)).toEqual([
+      "The Political Process",
+      "Conditional Engagement",
+    ]);
+    expect(parsed.blocks.map((b) => b.kind).join(",")).toBe(
+      [
+        ...Array(8).fill("paragraph"),
+        "heading",
+        "paragraph",
+        "paragraph",
+        "heading",
+        ...Array(4).fill("paragraph"),
+      ].join(","),
+    );
+  });
+
+  it("keeps each paragraph's text identical to the source (typographic quotes and all)", () => {
+    const expected = sourceBlocks.slice(4); // title, repeated title, dek, editor's note
+    expect(parsed.blocks.map((b) => b.text)).toEqual(expected);
+    expect(paragraphs[2]?.text).toContain("Taliban’s track record");
+    expect(paragraphs[6]?.text).toContain("jihadist ideologies—backed");
+    // The non-breaking space before "was a huge success" is whitespace and is normalised.
+    expect(paragraphs[4]?.text).toContain("last month was a huge success");
+  });
+
+  it("numbers paragraphs and gives every block a stable anchor", () => {
+    expect(paragraphs.map((p) => p.anchor)).toEqual(
+      Array.from({ length: 14 }, (_, i) => `p-${i + 1}`),
+    );
+    expect(paragraphs.map((p) => p.number)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(headings.map((h) => h.anchor)).toEqual([
+      "s-the-political-process",
+      "s-conditional-engagement",
+    ]);
+    expect(parseArticle(seedSource, { markdown: false })).toEqual(parsed);
+  });
+});
+
+describe("parsing Markdown", () => {
+  it("reads # title, ## headings and paragraphs, dropping inline markup", () => {
+    const parsed = parseArticle(
+      "# A *Title*\n\nOne sentence dek.\n\nFirst paragraph with **bold** and a [link](https://x.example).\nSecond line.\n\n## Part two\nSecond paragraph.\n",
+      { markdown: true },
+    );
+    expect(parsed.title).toBe("A Title");
+    expect(parsed.dek).toBe("One sentence dek.");
+    expect(parsed.blocks).toEqual([
+      {
+        kind: "paragraph",
+        text: "First paragraph with bold and a link. Second line.",
+        anchor: "p-1",
+        number: 1,
+      },
+      { kind: "heading", text: "Part two", anchor: "s-part-two", number: null },
+      { kind: "paragraph", text: "Second paragraph.", anchor: "p-2", number: 2 },
+    ]);
+  });
+
+  it("refuses Markdown without a title heading", () => {
+    expect(() => parseArticle("Just text.\n\nMore text.", { markdown: true })).toThrow(ImportError);
+  });
+});
+
+describe("reading files", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "marginalia-import-"));
+  });
+  const file = (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it.each([
+    ["a missing file", () => join(dir, "nope.txt"), /no such file/],
+    ["an empty file", () => file("empty.txt", ""), /is empty/],
+    ["a file of blank lines", () => file("blank.txt", "\n \n\t\n"), /is empty/],
+    [
+      "a binary file",
+      () => file("image.txt", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01])),
+      /binary/,
+    ],
+    [
+      "invalid UTF-8",
+      () => file("latin1.txt", Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])),
+      /UTF-8/,
+    ],
+    ["a file over 1 MB", () => file("big.txt", "a".repeat(MAX_IMPORT_BYTES + 1)), /limit is 1 MB/],
+    ["a directory", () => dir, /not a file/],
+  ])("rejects %s with a one-line message", (_name, makePath, message) => {
+    let error: unknown;
+    try {
+      readArticleFile(makePath());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain("\n");
+  });
+
+  it("rejects a text with no paragraphs", () => {
+    const { source, markdown } = readArticleFile(
+      file("title-only.txt", "Only a Title\n\nA Heading\n"),
+    );
+    expect(() => parseArticle(source, { markdown })).toThrow(/no paragraphs/);
+  });
+
+  it("detects Markdown by extension", () => {
+    expect(readArticleFile(file("a.md", "# T\n\nText.")).markdown).toBe(true);
+    expect(readArticleFile(file("a.txt", "# T\n\nText.")).markdown).toBe(false);
+  });
+});
+
+describe("importing into the database", () => {
+  const parsed = parseArticle(seedSource, { markdown: false });
+
+  it("writes the article and its blocks", () => {
+    const db = createTestDb();
+    const result = importArticle(db, parsed, { slug: "seed" });
+    expect(result).toMatchObject({ status: "created", slug: "seed", paragraphs: 14, headings: 2 });
+    expect(db.select().from(block).all()).toHaveLength(16);
+    expect(db.select().from(article).get()?.dek).toBe(parsed.dek);
+  });
+
+  it("treats re-importing the same text as a no-op", () => {
+    const db = createTestDb();
+    const first = importArticle(db, parsed);
+    const again = importArticle(db, parseArticle(seedSource, { markdown: false }));
+    expect(again).toEqual({ status: "unchanged", articleId: first.articleId, slug: first.slug });
+    expect(db.select().from(block).all()).toHaveLength(16);
+  });
+
+  it("refuses a changed text for an existing slug and leaves the database untouched", () => {
+    const db = createTestDb();
+    importArticle(db, parsed, { slug: "seed" });
+    const before = db.select().from(block).all();
+    const changed = parseArticle(seedSource.replace("huge success", "modest success"), {
+      markdown: false,
+    });
+    expect(() => importArticle(db, changed, { slug: "seed" })).toThrow(
+      /already exists with different text/,
+    );
+    expect(db.select().from(block).all()).toEqual(before);
+    expect(db.select().from(article).all()).toHaveLength(1);
+  });
+
+  it("writes nothing when a block cannot be written", () => {
+    const db = createTestDb();
+    const duplicateAnchor = parsed.blocks[0] as (typeof parsed.blocks)[number];
+    const broken = { ...parsed, blocks: [...parsed.blocks, { ...duplicateAnchor }] };
+    expect(() => importArticle(db, broken, { slug: "broken" })).toThrow();
+    expect(db.select().from(article).all()).toHaveLength(0);
+    expect(db.select().from(block).all()).toHaveLength(0);
+  });
+
+  it("refuses a malformed slug", () => {
+    const db = createTestDb();
+    expect(() => importArticle(db, parsed, { slug: "Bad Slug!" })).toThrow(/not a valid slug/);
+  });
+});

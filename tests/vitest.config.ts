@@ -1,0 +1,15 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: { "~": fileURLToPath(new URL("../app", import.meta.url)) },
+  },
+  test: {
+    root: fileURLToPath(new URL("..", import.meta.url)),
+    include: ["tests/unit/**/*.test.{ts,tsx}", "app/**/*.test.{ts,tsx}"],
+    setupFiles: ["tests/unit/setup.ts"],
+    environment: "node",
+    restoreMocks: true,
+  },
+});
