@@ -1,5 +1,11 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import {
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import {
+  Form,
   isRouteErrorResponse,
   Link,
   Links,
@@ -7,10 +13,13 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useRouteError,
+  useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import stylesheet from "~/styles.css";
+import { getUserWithHeaders, type SessionUser } from "~/utils/auth.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -19,7 +28,59 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Marginalia" }];
 
+/**
+ * The signed-in user (or null) for every page. Its headers carry the session cookie when lucia has
+ * just extended the session, or a blank cookie for a stale one (see app/utils/auth.server.ts).
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user, headers } = await getUserWithHeaders(request);
+  return data({ user }, { headers });
+}
+
+/** Where "Sign in" / "Sign up" should bring the reader back to: here, or where /login was headed. */
+function useReturnPath(): string {
+  const { pathname, search } = useLocation();
+  if (pathname === "/login" || pathname === "/signup") {
+    return new URLSearchParams(search).get("redirectTo") ?? "/";
+  }
+  return `${pathname}${search}`;
+}
+
+function withRedirect(path: string, redirectTo: string): string {
+  return redirectTo === "/" ? path : `${path}?${new URLSearchParams({ redirectTo })}`;
+}
+
+function AccountNav({ user }: { user: SessionUser | null }) {
+  const returnPath = useReturnPath();
+  if (user) {
+    return (
+      <nav className="account-nav" aria-label="Account">
+        <span className="account-who">
+          <span className="account-label">Signed in as </span>
+          <Link to="/account" className="account-name">
+            {user.displayName}
+          </Link>
+        </span>
+        <Form method="post" action="/logout" className="sign-out-form">
+          <button type="submit" className="sign-out-button">
+            Sign out
+          </button>
+        </Form>
+      </nav>
+    );
+  }
+  return (
+    <nav className="account-nav" aria-label="Account">
+      <Link to={withRedirect("/login", returnPath)}>Sign in</Link>
+      <Link to={withRedirect("/signup", returnPath)} className="sign-up-link">
+        Sign up
+      </Link>
+    </nav>
+  );
+}
+
 export function Layout({ children }: { children: ReactNode }) {
+  const user = useRouteLoaderData<typeof loader>("root")?.user ?? null;
   return (
     <html lang="en">
       <head>
@@ -36,6 +97,10 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to="/" className="site-name">
             Marginalia
           </Link>
+          <nav className="site-nav" aria-label="Site">
+            <Link to="/search">Search</Link>
+          </nav>
+          <AccountNav user={user} />
         </header>
         <main id="main" tabIndex={-1}>
           {children}

@@ -7,8 +7,11 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-export const E2E_PORT = Number(process.env.E2E_PORT ?? 3210);
-export const E2E_DATABASE = "tests/.tmp/e2e.db";
+const E2E_PORT = Number(process.env.E2E_PORT ?? 3210);
+// One database per port, so that two runs on one machine never delete each other's data.
+const E2E_DATABASE = process.env.E2E_DATABASE_PATH ?? `tests/.tmp/e2e-${E2E_PORT}.db`;
+// The test workers (tests/e2e/auth.ts, data.ts) write their fixtures into the same file.
+process.env.E2E_DATABASE_PATH = E2E_DATABASE;
 const debianChromium = "/usr/bin/chromium";
 
 export default defineConfig({
@@ -18,7 +21,7 @@ export default defineConfig({
   workers: process.env.CI ? 2 : undefined,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  timeout: 30_000,
+  timeout: 60_000,
   reporter: process.env.CI ? [["list"]] : [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
@@ -39,7 +42,7 @@ export default defineConfig({
   },
   webServer: {
     cwd: root,
-    command: `rm -rf tests/.tmp && mkdir -p tests/.tmp && npm run -s build && npx tsx server.ts`,
+    command: `rm -f ${E2E_DATABASE} ${E2E_DATABASE}-wal ${E2E_DATABASE}-shm && npm run -s build && npx tsx server.ts`,
     url: `http://127.0.0.1:${E2E_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -31,7 +31,7 @@ export async function expectAccessible(page: Page): Promise<void> {
 }
 
 export const test = base.extend<{ page: Page }>({
-  page: async ({ page, context }, use, testInfo) => {
+  page: async ({ page, context, browser }, use, testInfo) => {
     const problems: string[] = [];
     const visited = new Set<string>();
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
@@ -55,8 +55,13 @@ export const test = base.extend<{ page: Page }>({
 
     expect(problems, "errors in the browser").toEqual([]);
     if (testInfo.status !== testInfo.expectedStatus) return;
-    // Scan each page the test visited, as this user sees it now, in a fresh tab of the same context.
-    const scanner = await context.newPage();
+    // Scan each page the test visited, as this user sees it now: a fresh context with the test's
+    // cookies, and with script on even when the test ran without (axe runs in the page).
+    const scanContext = await browser.newContext({
+      storageState: await context.storageState(),
+      javaScriptEnabled: true,
+    });
+    const scanner = await scanContext.newPage();
     try {
       for (const path of visited) {
         const response = await scanner.goto(path);
@@ -65,7 +70,7 @@ export const test = base.extend<{ page: Page }>({
         expect(found, `axe violations on ${path}`).toEqual([]);
       }
     } finally {
-      await scanner.close();
+      await scanContext.close();
     }
   },
 });

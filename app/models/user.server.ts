@@ -1,0 +1,113 @@
+/**
+ * People with accounts. Creation goes through db/accounts.ts (shared with `npm run user:create`);
+ * hashing through db/password.ts. Nothing here returns a password hash to its caller.
+ */
+import { and, eq, ne } from "drizzle-orm";
+import type { Db } from "~/utils/db.server";
+import { newPasswordIssue } from "~/utils/validation";
+import { AccountInputError, findUserRowByUsername, insertUser, type Role } from "../../db/accounts";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../db/password";
+import { session, user } from "../../db/schema";
+
+/** A user as the app sees them: never with the hash. */
+export type UserRecord = { id: string; username: string; displayName: string; role: Role };
+
+type Errors<K extends string> = { ok: false; errors: Partial<Record<K, string>> };
+
+export const WRONG_PASSWORD = "That password is not right.";
+
+export async function createUser(args: {
+  db: Db;
+  username: string;
+  displayName: string;
+  password: string;
+  role?: Role;
+}): Promise<{ ok: true; user: UserRecord } | Errors<"username" | "displayName" | "password">> {
+  try {
+    return { ok: true, user: await insertUser(args) };
+  } catch (error) {
+    if (error instanceof AccountInputError) {
+      return { ok: false, errors: { [error.field]: error.message } };
+    }
+    throw error;
+  }
+}
+
+/**
+ * The user whose username (any case) and password these are, or null. A username without an account
+ * costs the same time as a wrong password, so the answer's timing does not reveal which names exist.
+ */
+export async function verifyCredentials(args: {
+  db: Db;
+  username: string;
+  password: string;
+}): Promise<UserRecord | null> {
+  const row = findUserRowByUsername(args.db, args.username);
+  if (!row) return verifyAgainstDummy(args.password).then(() => null);
+  if (!(await verifyPassword(row.passwordHash, args.password))) return null;
+  return { id: row.id, username: row.username, displayName: row.displayName, role: row.role };
+}
+
+export function changeDisplayName(args: { db: Db; userId: string; displayName: string }): void {
+  args.db.update(user).set({ displayName: args.displayName }).where(eq(user.id, args.userId)).run();
+}
+
+async function checkPassword(db: Db, userId: string, password: string): Promise<boolean> {
+  const row = db
+    .select({ passwordHash: user.passwordHash })
+    .from(user)
+    .where(eq(user.id, userId))
+    .get();
+  return row ? verifyPassword(row.passwordHash, password) : false;
+}
+
+/**
+ * Replaces the password when the current one is right, and ends every session of the user except
+ * `keepSessionId` (the one making the change), in one transaction.
+ */
+export async function changePassword(args: {
+  db: Db;
+  userId: string;
+  currentPassword: string;
+  newPassword: string;
+  keepSessionId: string;
+}): Promise<{ ok: true } | Errors<"currentPassword" | "newPassword">> {
+  const { db, userId } = args;
+  const row = db.select({ username: user.username }).from(user).where(eq(user.id, userId)).get();
+  if (!row) return { ok: false, errors: { currentPassword: WRONG_PASSWORD } };
+  if (!(await checkPassword(db, userId, args.currentPassword))) {
+    return { ok: false, errors: { currentPassword: WRONG_PASSWORD } };
+  }
+  const issue = newPasswordIssue(args.newPassword, row.username);
+  if (issue) return { ok: false, errors: { newPassword: issue } };
+  if (args.newPassword === args.currentPassword) {
+    return {
+      ok: false,
+      errors: { newPassword: "Choose a password different from the current one." },
+    };
+  }
+  const passwordHash = await hashPassword(args.newPassword);
+  db.transaction((tx) => {
+    tx.update(user).set({ passwordHash }).where(eq(user.id, userId)).run();
+    tx.delete(session)
+      .where(and(eq(session.userId, userId), ne(session.id, args.keepSessionId)))
+      .run();
+  });
+  return { ok: true };
+}
+
+/**
+ * Deletes the account when the password is right. Sessions and endorsements go with it (cascade);
+ * annotations stay, shown as by "deleted user" (author_id is set to null by the foreign key).
+ */
+export async function deleteUser(args: {
+  db: Db;
+  userId: string;
+  password: string;
+}): Promise<{ ok: true } | Errors<"password">> {
+  if (!(await checkPassword(args.db, args.userId, args.password))) {
+    return { ok: false, errors: { password: WRONG_PASSWORD } };
+  }
+  args.db.delete(user).where(eq(user.id, args.userId)).run();
+  return { ok: true };
+}

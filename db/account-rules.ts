@@ -1,0 +1,155 @@
+/**
+ * The rules an account must follow, shared by the web app (app/utils/validation.ts re-exports them)
+ * and the command line (db/create-user.ts). Pure: zod and data only, no database, no hashing, so it
+ * can be imported anywhere, including code that ends up in the browser bundle.
+ */
+import { z } from "zod";
+
+export const USERNAME_MIN = 3;
+export const USERNAME_MAX = 32;
+export const DISPLAY_NAME_MAX = 50;
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 256;
+
+/**
+ * The most common passwords that are long enough to pass the length rule (from the published
+ * top-10,000 lists), compared without regard to case. Short ones are already refused by length.
+ */
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
+  "1234567890",
+  "0987654321",
+  "12345678910",
+  "1234567891",
+  "123456789a",
+  "a123456789",
+  "123456789q",
+  "q123456789",
+  "1234567899",
+  "0123456789",
+  "9876543210",
+  "1111111111",
+  "0000000000",
+  "1122334455",
+  "1234512345",
+  "123123123123",
+  "qwertyuiop",
+  "qwertyuiop1",
+  "qwerty1234",
+  "qwerty12345",
+  "qwerty123456",
+  "1q2w3e4r5t",
+  "1q2w3e4r5t6y",
+  "q1w2e3r4t5",
+  "1qaz2wsx3edc",
+  "zaq12wsxcde3",
+  "1qazxsw23edc",
+  "asdfghjkl1",
+  "asdfghjkl;",
+  "zxcvbnm123",
+  "qazwsxedcrfv",
+  "password12",
+  "password123",
+  "password1234",
+  "password12345",
+  "password!1",
+  "passw0rd123",
+  "p@ssw0rd123",
+  "passwordpassword",
+  "mypassword",
+  "mypassword1",
+  "iloveyou12",
+  "iloveyou123",
+  "abc1234567",
+  "abcd123456",
+  "abcdefghij",
+  "abcdefg123",
+  "abcdef1234",
+  "1234abcd1234",
+  "letmein123",
+  "welcome123",
+  "welcome1234",
+  "changeme123",
+  "football123",
+  "baseball123",
+  "basketball",
+  "basketball1",
+  "superman123",
+  "sunshine123",
+  "princess123",
+  "1234567890q",
+  "qwerty123456789",
+  "123456789012",
+  "1234567890123",
+  "administrator",
+  "admin12345",
+  "admin123456",
+  "marginalia",
+  "marginalia1",
+  "marginalia123",
+]);
+
+/** True when the password is on the common list or is one character repeated. */
+export function isCommonPassword(password: string): boolean {
+  const lower = password.toLowerCase();
+  if (COMMON_PASSWORDS.has(lower)) return true;
+  return new Set(lower).size <= 1;
+}
+
+/** The form of a username used for uniqueness and rate limiting: usernames ignore case. */
+export function usernameKey(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+const codePoints = (s: string) => [...s].length;
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter a username.")
+  .refine((s) => s.length >= USERNAME_MIN && s.length <= USERNAME_MAX, {
+    message: `Use ${USERNAME_MIN} to ${USERNAME_MAX} characters.`,
+    abort: true,
+  })
+  .refine((s) => /^[A-Za-z0-9_-]+$/.test(s), {
+    message: "Use only letters, digits, _ and -.",
+  });
+
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter the name other readers will see.")
+  .refine((s) => codePoints(s) <= DISPLAY_NAME_MAX, {
+    message: `Use at most ${DISPLAY_NAME_MAX} characters.`,
+  })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+    message: "Use letters, not control characters.",
+  });
+
+/** A new password on its own; `newPasswordIssue` adds the rules that need the username. */
+export const passwordSchema = z
+  .string()
+  .refine((s) => codePoints(s) >= PASSWORD_MIN, {
+    message: `Use at least ${PASSWORD_MIN} characters.`,
+    abort: true,
+  })
+  .refine((s) => codePoints(s) <= PASSWORD_MAX, {
+    message: `Use at most ${PASSWORD_MAX} characters.`,
+    abort: true,
+  })
+  .refine((s) => !isCommonPassword(s), {
+    message: "That password is too common; choose one that is harder to guess.",
+  });
+
+/**
+ * Checks a new password against every rule, the username included. Returns the message for the
+ * first rule broken, or null when the password is acceptable.
+ */
+export function newPasswordIssue(password: string, username: string): string | null {
+  const parsed = passwordSchema.safeParse(password);
+  if (!parsed.success) return parsed.error.issues[0]?.message ?? "Choose another password.";
+  if (usernameKey(password) === usernameKey(username) && password.trim() !== "") {
+    return "Your password must not be your username.";
+  }
+  return null;
+}

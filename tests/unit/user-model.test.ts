@@ -1,0 +1,168 @@
+/** Unit tests for the user model: creation, credentials, password change and deletion. */
+import { describe, expect, it } from "vitest";
+import {
+  changeDisplayName,
+  changePassword,
+  createUser,
+  deleteUser,
+  verifyCredentials,
+} from "~/models/user.server";
+import { annotation, article, block, session, user } from "../../db/schema";
+import { createTestDb } from "./test-db";
+
+const PASSWORD = "a long enough phrase";
+
+async function makeUser(db: ReturnType<typeof createTestDb>, username = "Ada_L") {
+  const created = await createUser({
+    db,
+    username,
+    displayName: "Ada Lovelace",
+    password: PASSWORD,
+  });
+  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  return created.user;
+}
+
+describe("createUser", () => {
+  it("stores an argon2id hash with the agreed parameters, never the password", async () => {
+    const db = createTestDb();
+    const created = await makeUser(db);
+    expect(created).toEqual({
+      id: expect.any(String),
+      username: "Ada_L",
+      displayName: "Ada Lovelace",
+      role: "user",
+    });
+    const row = db.select().from(user).get();
+    expect(row?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row?.passwordHash).not.toContain(PASSWORD);
+  });
+
+  it("refuses a username taken in another case", async () => {
+    const db = createTestDb();
+    await makeUser(db, "Ada_L");
+    const again = await createUser({
+      db,
+      username: "ada_l",
+      displayName: "Other",
+      password: PASSWORD,
+    });
+    expect(again).toEqual({
+      ok: false,
+      errors: { username: "That username is taken. Choose another." },
+    });
+  });
+});
+
+describe("verifyCredentials", () => {
+  it("accepts the username in any case with the right password, and nothing else", async () => {
+    const db = createTestDb();
+    const ada = await makeUser(db);
+    expect(await verifyCredentials({ db, username: "ADA_l", password: PASSWORD })).toEqual(ada);
+    expect(await verifyCredentials({ db, username: "Ada_L", password: `${PASSWORD}!` })).toBeNull();
+    expect(await verifyCredentials({ db, username: "nobody", password: PASSWORD })).toBeNull();
+  });
+});
+
+describe("changePassword", () => {
+  it("needs the current password, then ends every other session and keeps the current one", async () => {
+    const db = createTestDb();
+    const ada = await makeUser(db);
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    db.insert(session)
+      .values([
+        { id: "current", userId: ada.id, expiresAt },
+        { id: "laptop", userId: ada.id, expiresAt },
+        { id: "phone", userId: ada.id, expiresAt },
+      ])
+      .run();
+    const args = { db, userId: ada.id, keepSessionId: "current" };
+
+    expect(
+      await changePassword({
+        ...args,
+        currentPassword: "wrong one!",
+        newPassword: "another long phrase",
+      }),
+    ).toEqual({
+      ok: false,
+      errors: { currentPassword: "That password is not right." },
+    });
+    expect(
+      await changePassword({ ...args, currentPassword: PASSWORD, newPassword: "ada_l" + "ADA_L" }),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(db.select({ id: session.id }).from(session).all()).toEqual([{ id: "current" }]);
+    expect(await verifyCredentials({ db, username: "ada_l", password: PASSWORD })).toBeNull();
+    expect(
+      await verifyCredentials({ db, username: "ada_l", password: "ada_lADA_L" }),
+    ).not.toBeNull();
+  });
+
+  it("refuses a new password equal to the username", async () => {
+    const db = createTestDb();
+    const ada = await makeUser(db, "margin_reader");
+    const result = await changePassword({
+      db,
+      userId: ada.id,
+      keepSessionId: "x",
+      currentPassword: PASSWORD,
+      newPassword: "Margin_Reader",
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: { newPassword: "Your password must not be your username." },
+    });
+  });
+});
+
+describe("changeDisplayName / deleteUser", () => {
+  it("renames, and on deletion keeps the user's annotations as by a deleted user", async () => {
+    const db = createTestDb();
+    const ada = await makeUser(db);
+    changeDisplayName({ db, userId: ada.id, displayName: "Countess" });
+    expect(db.select({ displayName: user.displayName }).from(user).get()).toEqual({
+      displayName: "Countess",
+    });
+
+    const art = db
+      .insert(article)
+      .values({ slug: "a", title: "A", sourceHash: "h" })
+      .returning()
+      .get();
+    const blk = db
+      .insert(block)
+      .values({
+        articleId: art.id,
+        position: 0,
+        kind: "paragraph",
+        number: 1,
+        anchor: "p-1",
+        text: "Text",
+      })
+      .returning()
+      .get();
+    db.insert(annotation)
+      .values({
+        articleId: art.id,
+        blockId: blk.id,
+        kind: "annotation",
+        body: "Note",
+        authorId: ada.id,
+      })
+      .run();
+    db.insert(session).values({ id: "s", userId: ada.id, expiresAt: 2_000_000_000 }).run();
+
+    expect(await deleteUser({ db, userId: ada.id, password: "not the password" })).toEqual({
+      ok: false,
+      errors: { password: "That password is not right." },
+    });
+    expect(await deleteUser({ db, userId: ada.id, password: PASSWORD })).toEqual({ ok: true });
+    expect(db.select().from(user).all()).toEqual([]);
+    expect(db.select().from(session).all()).toEqual([]);
+    expect(
+      db.select({ body: annotation.body, authorId: annotation.authorId }).from(annotation).all(),
+    ).toEqual([{ body: "Note", authorId: null }]);
+  });
+});
