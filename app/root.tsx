@@ -10,6 +10,7 @@ import {
   Link,
   Links,
   Meta,
+  NavLink,
   Outlet,
   Scripts,
   ScrollRestoration,
@@ -98,7 +99,7 @@ export function Layout({ children }: { children: ReactNode }) {
             Marginalia
           </Link>
           <nav className="site-nav" aria-label="Site">
-            <Link to="/search">Search</Link>
+            <NavLink to="/search">Search</NavLink>
           </nav>
           <AccountNav user={user} />
         </header>

@@ -13,6 +13,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { annotationKinds, stances, visibilities } from "./enums";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -101,9 +102,7 @@ export const block = sqliteTable(
   ],
 );
 
-export const annotationKinds = ["annotation", "question", "counterargument", "source"] as const;
-export const visibilities = ["public", "private"] as const;
-export const stances = ["supports", "refutes", "context"] as const;
+export { annotationKinds, stances, visibilities };
 
 /**
  * An annotation of any kind. A root annotation targets a paragraph (optionally a passage in it);
@@ -143,13 +142,30 @@ export const annotation = sqliteTable(
     createdAt: createdAt(),
     editedAt: integer("edited_at", { mode: "timestamp_ms" }),
     deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+    /** On a root: its thread's live replies. Kept by triggers (migration 0003) for sorting. */
+    replyCount: integer("reply_count").notNull().default(0),
+    /** Kept by triggers on `endorsement` (migration 0003). */
+    endorsementCount: integer("endorsement_count").notNull().default(0),
   },
   (t) => [
-    index("annotation_block_idx").on(t.blockId, t.visibility),
-    index("annotation_article_idx").on(t.articleId, t.createdAt),
+    // Per-paragraph counts and highlight ranges are aggregate queries over this index.
+    index("annotation_article_block_idx").on(t.articleId, t.blockId, t.kind),
+    index("annotation_block_idx").on(t.blockId, t.createdAt),
+    index("annotation_article_created_idx").on(t.articleId, t.createdAt),
     index("annotation_root_idx").on(t.rootId),
     index("annotation_parent_idx").on(t.parentId),
     index("annotation_author_idx").on(t.authorId, t.createdAt),
+    // A reader's own non-public annotations on an article, added to the public tallies.
+    index("annotation_author_article_idx").on(t.authorId, t.articleId, t.visibility),
+    // The discussion page's sorts read threads (roots: parent_id null) in index order.
+    index("annotation_thread_newest_idx").on(t.articleId, t.parentId, t.createdAt),
+    index("annotation_thread_endorsed_idx").on(
+      t.articleId,
+      t.parentId,
+      t.endorsementCount,
+      t.createdAt,
+    ),
+    index("annotation_thread_replied_idx").on(t.articleId, t.parentId, t.replyCount, t.createdAt),
     check(
       "annotation_kind_check",
       sql`${t.kind} in ('annotation','question','counterargument','source')`,
@@ -184,4 +200,41 @@ export const endorsement = sqliteTable(
     primaryKey({ columns: [t.userId, t.annotationId] }),
     index("endorsement_annotation_idx").on(t.annotationId),
   ],
+);
+
+/**
+ * What public annotations a paragraph has drawn, by kind (deleted ones excluded). Kept in step by
+ * triggers (migration 0003), so the reading page's counts cost one row per paragraph and kind, not
+ * one per annotation. What a viewer sees beyond public is added at read time.
+ */
+export const paragraphTally = sqliteTable(
+  "paragraph_tally",
+  {
+    articleId: integer("article_id").notNull(),
+    blockId: integer("block_id")
+      .notNull()
+      .references(() => block.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: annotationKinds }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.blockId, t.kind] })],
+);
+
+/**
+ * The distinct passages public threads quote, with how many threads quote each: the reading page's
+ * highlights, one row per passage. Kept in step by triggers (migration 0003).
+ */
+export const passageTally = sqliteTable(
+  "passage_tally",
+  {
+    articleId: integer("article_id").notNull(),
+    blockId: integer("block_id")
+      .notNull()
+      .references(() => block.id, { onDelete: "cascade" }),
+    start: integer("start").notNull(),
+    end: integer("end").notNull(),
+    kind: text("kind", { enum: annotationKinds }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.blockId, t.start, t.end, t.kind] })],
 );

@@ -2,7 +2,7 @@
  * Articles and their blocks, as readers see them. Articles are public; what is drawn on them
  * (annotations) is loaded by the annotation model with the viewer's visibility filter.
  */
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/utils/db.server";
 import { article, block } from "../../db/schema";
 
@@ -36,12 +36,19 @@ export function listArticles({ db }: { db: Db }): ArticleSummary[] {
 
 export type ArticleBlock = typeof block.$inferSelect;
 
+/** An article's metadata without its text, or null. */
+export function findArticle({ db, slug }: { db: Db; slug: string }) {
+  return (
+    db
+      .select({ ...summaryColumns, editorsNote: article.editorsNote })
+      .from(article)
+      .where(eq(article.slug, slug))
+      .get() ?? null
+  );
+}
+
 export function getArticleBySlug({ db, slug }: { db: Db; slug: string }) {
-  const found = db
-    .select({ ...summaryColumns, editorsNote: article.editorsNote })
-    .from(article)
-    .where(eq(article.slug, slug))
-    .get();
+  const found = findArticle({ db, slug });
   if (!found) return null;
   const blocks = db
     .select()
@@ -65,4 +72,20 @@ export function formatPublishedOn(value: string | null): string | null {
     ...(day ? { day: "numeric" } : {}),
     timeZone: "UTC",
   }).format(date);
+}
+
+/** One paragraph of an article, found by the article's slug and the paragraph's anchor. */
+export function getParagraph({ db, slug, anchor }: { db: Db; slug: string; anchor: string }) {
+  return (
+    db
+      .select({
+        articleId: article.id,
+        articleTitle: article.title,
+        block,
+      })
+      .from(block)
+      .innerJoin(article, eq(article.id, block.articleId))
+      .where(and(eq(article.slug, slug), eq(block.anchor, anchor), eq(block.kind, "paragraph")))
+      .get() ?? null
+  );
 }

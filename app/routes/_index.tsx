@@ -1,7 +1,23 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { kindLabel } from "~/components/annotation-fields";
+import { listRecentAnnotations } from "~/models/activity.server";
 import { formatPublishedOn, listArticles } from "~/models/article.server";
+import { getUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
+import { permalinkPath } from "~/utils/format";
+
+const RECENT_LIMIT = 8;
+const EXCERPT_LENGTH = 180;
+
+/** A plain-text opening of a Markdown body, for a one-line preview. */
+function excerpt(markdown: string): string {
+  const text = markdown
+    .replace(/[*_`>#[\]()]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH - 1)}…` : text;
+}
 
 export const meta: MetaFunction = () => [
   { title: "Library · Marginalia" },
@@ -11,17 +27,28 @@ export const meta: MetaFunction = () => [
   },
 ];
 
-export async function loader() {
+export async function loader({ request }: LoaderFunctionArgs) {
+  const viewer = await getUser(request);
   return {
     articles: listArticles({ db }).map((a) => ({
       ...a,
       publishedOn: formatPublishedOn(a.publishedOn),
     })),
+    recent: listRecentAnnotations({ db, viewer, limit: RECENT_LIMIT }).map((item) => ({
+      id: item.id,
+      kind: item.kind,
+      isReply: item.isReply,
+      article: item.article,
+      paragraph: item.paragraph,
+      author: item.author,
+      quote: item.quote,
+      excerpt: excerpt(item.body),
+    })),
   };
 }
 
 export default function Library() {
-  const { articles } = useLoaderData<typeof loader>();
+  const { articles, recent } = useLoaderData<typeof loader>();
   return (
     <div className="library">
       <h1>Library</h1>
@@ -48,6 +75,27 @@ export default function Library() {
                   {a.paragraphCount} paragraphs
                 </p>
               </article>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2 className="section-label">Recent discussion</h2>
+      {recent.length === 0 ? (
+        <p className="empty">No annotations yet. Open an article and select a passage to begin.</p>
+      ) : (
+        <ul className="recent-list">
+          {recent.map((item) => (
+            <li key={item.id}>
+              <p className="recent-meta">
+                <span className={`kind-badge badge-${item.kind}`}>{kindLabel(item.kind)}</span>{" "}
+                <strong>{item.author?.displayName ?? "deleted user"}</strong>
+                {item.isReply ? " replied" : ""} on{" "}
+                <Link to={permalinkPath(item.article.slug, item.id)}>
+                  paragraph {item.paragraph.number} of {item.article.title}
+                </Link>
+              </p>
+              {item.quote ? <p className="recent-quote">“{item.quote}”</p> : null}
+              <p className="recent-excerpt">{item.excerpt}</p>
             </li>
           ))}
         </ul>

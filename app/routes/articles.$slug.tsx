@@ -1,7 +1,24 @@
+/**
+ * The reading page: the article block by block, each paragraph with its highlighted passages and
+ * what it has drawn. A paragraph's discussion is the nested route `p/:anchor`, rendered beside the
+ * paragraph on wide screens and under it on narrow ones.
+ */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import {
+  Link,
+  Outlet,
+  type ShouldRevalidateFunction,
+  useLoaderData,
+  useParams,
+} from "@remix-run/react";
+import { useRef } from "react";
 import { ArticleHeader } from "~/components/article-header";
+import { HighlightedText } from "~/components/highlighted-text";
+import { describeCounts, ParagraphCounts } from "~/components/paragraph-counts";
+import { SelectionPopover } from "~/components/selection-popover";
+import { getParagraphSummaries } from "~/models/annotation.server";
 import { formatPublishedOn, getArticleBySlug } from "~/models/article.server";
+import { getUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -12,25 +29,66 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
       ]
     : [{ title: "Not found · Marginalia" }];
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const article = getArticleBySlug({ db, slug: params.slug ?? "" });
   if (!article) throw new Response("No article has this address.", { status: 404 });
-  return { article: { ...article, publishedOn: formatPublishedOn(article.publishedOn) } };
+  const viewer = await getUser(request);
+  const summaries = getParagraphSummaries({ db, articleId: article.id, viewer });
+  return {
+    article: {
+      ...article,
+      publishedOn: formatPublishedOn(article.publishedOn),
+      blocks: article.blocks.map((b) => ({
+        ...b,
+        summary: summaries.get(b.id) ?? { counts: {}, total: 0, ranges: [] },
+      })),
+    },
+  };
 }
+
+/**
+ * Opening another paragraph's discussion loads only that paragraph's threads; the article and its
+ * counts reload after a write (or a sign-in, which arrives as a new page).
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({
+  formMethod,
+  currentParams,
+  nextParams,
+  defaultShouldRevalidate,
+}) => {
+  if (formMethod && formMethod !== "GET") return defaultShouldRevalidate;
+  return currentParams.slug !== nextParams.slug;
+};
 
 export default function ReadingPage() {
   const { article } = useLoaderData<typeof loader>();
+  const { anchor: activeAnchor } = useParams();
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const annotationTotal = article.blocks.reduce((sum, b) => sum + b.summary.total, 0);
   return (
     <article className="reading">
       <ArticleHeader {...article} />
-      <div className="article-body">
+      <nav className="article-tools" aria-label="Discussion tools">
+        <Link to={`/articles/${article.slug}/discussion`}>
+          Whole discussion
+          {annotationTotal > 0
+            ? ` · ${annotationTotal} ${annotationTotal === 1 ? "annotation" : "annotations"}`
+            : ""}
+        </Link>
+        <a href={`/articles/${article.slug}/feed.xml`}>Atom feed of new annotations</a>
+      </nav>
+      <div className="article-body" ref={bodyRef}>
         {article.blocks.map((b) =>
           b.kind === "heading" ? (
             <h2 key={b.id} id={b.anchor} className="section-heading">
               {b.text}
             </h2>
           ) : (
-            <div key={b.id} id={b.anchor} className="paragraph">
+            <div
+              key={b.id}
+              id={b.anchor}
+              className={`paragraph${b.anchor === activeAnchor ? " is-active" : ""}`}
+            >
               <a
                 className="paragraph-number"
                 href={`#${b.anchor}`}
@@ -38,10 +96,29 @@ export default function ReadingPage() {
               >
                 {b.number}
               </a>
-              <p>{b.text}</p>
+              <p data-paragraph={b.anchor}>
+                <HighlightedText text={b.text} ranges={b.summary.ranges} />
+              </p>
+              <div className="paragraph-margin">
+                <Link
+                  to={`p/${b.anchor}`}
+                  preventScrollReset
+                  className={b.summary.total > 0 ? "discuss has-annotations" : "discuss"}
+                  aria-label={`Discussion of paragraph ${b.number}${b.summary.total > 0 ? `: ${describeCounts(b.summary.counts)}` : ""}`}
+                  aria-current={b.anchor === activeAnchor ? "true" : undefined}
+                >
+                  {b.summary.total > 0 ? <ParagraphCounts counts={b.summary.counts} /> : "Discuss"}
+                </Link>
+              </div>
+              {b.anchor === activeAnchor ? (
+                <div className="discussion-panel">
+                  <Outlet />
+                </div>
+              ) : null}
             </div>
           ),
         )}
+        <SelectionPopover slug={article.slug} containerRef={bodyRef} />
       </div>
     </article>
   );

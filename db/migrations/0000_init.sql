@@ -26,8 +26,9 @@ CREATE TABLE `annotation` (
 	CONSTRAINT "annotation_visibility_check" CHECK("annotation"."visibility" in ('public','private'))
 );
 --> statement-breakpoint
-CREATE INDEX `annotation_block_idx` ON `annotation` (`block_id`,`visibility`);--> statement-breakpoint
-CREATE INDEX `annotation_article_idx` ON `annotation` (`article_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `annotation_article_block_idx` ON `annotation` (`article_id`,`block_id`,`kind`);--> statement-breakpoint
+CREATE INDEX `annotation_block_idx` ON `annotation` (`block_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `annotation_article_created_idx` ON `annotation` (`article_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `annotation_root_idx` ON `annotation` (`root_id`);--> statement-breakpoint
 CREATE INDEX `annotation_parent_idx` ON `annotation` (`parent_id`);--> statement-breakpoint
 CREATE INDEX `annotation_author_idx` ON `annotation` (`author_id`,`created_at`);--> statement-breakpoint

@@ -1,0 +1,188 @@
+/**
+ * One paragraph's discussion, nested in the reading page: its threads and the forms to add an
+ * annotation, reply, edit or delete. Works as plain HTML forms; the selection popover only
+ * pre-fills `?kind=&quote=&start=`.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useParams,
+} from "@remix-run/react";
+import {
+  BodyField,
+  FieldError,
+  FormErrorSummary,
+  type FormState,
+  KindField,
+  SourceFields,
+} from "~/components/annotation-fields";
+import { Thread, type ThreadFormState } from "~/components/thread";
+import { countParagraphThreads, getParagraphThreads } from "~/models/annotation.server";
+import { MAX_QUOTE_LENGTH } from "~/models/annotation-input";
+import { getParagraph } from "~/models/article.server";
+import { getUser, loginPath } from "~/utils/auth.server";
+import { db } from "~/utils/db.server";
+import { handleThreadAction } from "~/utils/thread-actions.server";
+import { annotationKinds } from "../../db/enums";
+
+const THREADS_SHOWN = 50;
+
+function findParagraphOr404(params: LoaderFunctionArgs["params"]) {
+  const found = getParagraph({ db, slug: params.slug ?? "", anchor: params.anchor ?? "" });
+  if (!found) throw new Response("This article has no such paragraph.", { status: 404 });
+  return found;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const paragraph = findParagraphOr404(params);
+  const viewer = await getUser(request);
+  const url = new URL(request.url);
+  const kind = url.searchParams.get("kind");
+  const start = url.searchParams.get("start");
+  // Threads come THREADS_SHOWN at a time; "more" asks for another batch.
+  const more = Number(url.searchParams.get("more"));
+  const shown = THREADS_SHOWN * (Number.isSafeInteger(more) && more > 1 ? Math.min(more, 1000) : 1);
+  const moreParams = new URLSearchParams(url.searchParams);
+  moreParams.set("more", String(shown / THREADS_SHOWN + 1));
+  return {
+    number: paragraph.block.number,
+    threads: getParagraphThreads({ db, blockId: paragraph.block.id, viewer, limit: shown }),
+    threadCount: countParagraphThreads({ db, blockId: paragraph.block.id, viewer }),
+    moreHref: `?${moreParams}`,
+    signedIn: viewer !== null,
+    signInHref: loginPath(url.pathname + url.search),
+    // Pre-filled by the selection popover (or a shared link): which kind, which words, where.
+    prefill: {
+      kind: kind && (annotationKinds as readonly string[]).includes(kind) ? kind : null,
+      quote: url.searchParams.get("quote")?.slice(0, MAX_QUOTE_LENGTH) ?? "",
+      start: start && /^\d+$/.test(start) ? start : "",
+    },
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const paragraph = findParagraphOr404(params);
+  const here = `/articles/${params.slug}/p/${params.anchor}`;
+  return handleThreadAction({
+    request,
+    paragraph: { articleId: paragraph.articleId, blockId: paragraph.block.id },
+    afterWrite: (id) => `${here}#a-${id}`,
+    afterDelete: here,
+  });
+}
+
+function NewAnnotationForm({
+  state,
+  prefill,
+}: {
+  state: FormState;
+  prefill: { kind: string | null; quote: string; start: string };
+}) {
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+  const quoteError = state.errors?.quote;
+  const values = state.values;
+  return (
+    <Form method="post" className="annotation-form new-annotation" preventScrollReset>
+      <FormErrorSummary state={state} />
+      <KindField prefix="new" state={state} defaultKind={prefill.kind ?? "annotation"} />
+      <div className="field">
+        <label htmlFor="new-quote">Passage (optional)</label>
+        <textarea
+          id="new-quote"
+          name="quote"
+          rows={2}
+          maxLength={MAX_QUOTE_LENGTH}
+          defaultValue={values?.quote ?? prefill.quote}
+          aria-invalid={quoteError ? true : undefined}
+          aria-describedby={quoteError ? "new-quote-error new-quote-hint" : "new-quote-hint"}
+        />
+        <p className="field-hint" id="new-quote-hint">
+          The exact words you are responding to; leave empty to respond to the whole paragraph.
+        </p>
+        <FieldError id="new-quote-error" message={quoteError} />
+        <input type="hidden" name="quoteStart" value={values?.quoteStart ?? prefill.start} />
+      </div>
+      <BodyField prefix="new" state={state} autoFocus={Boolean(prefill.kind)} />
+      <SourceFields prefix="new" state={state} />
+      <div className="field checkbox-field">
+        <input
+          type="checkbox"
+          id="new-private"
+          name="visibility"
+          value="private"
+          defaultChecked={values?.visibility === "private"}
+        />
+        <label htmlFor="new-private">Private note — only you will see it</label>
+      </div>
+      <button type="submit" name="intent" value="create" disabled={busy}>
+        {busy ? "Posting…" : "Post"}
+      </button>
+    </Form>
+  );
+}
+
+export default function ParagraphDiscussion() {
+  const { number, threads, threadCount, moreHref, signedIn, signInHref, prefill } =
+    useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ThreadFormState | undefined;
+  const { slug, anchor } = useParams();
+  const createState = actionData?.intent === "create" ? actionData : {};
+  const formOpen = Boolean(
+    prefill.kind || prefill.quote || createState.errors || threads.length === 0,
+  );
+  const context = {
+    slug: slug ?? "",
+    signedIn,
+    signInHref,
+    mode: "interactive" as const,
+    formState: actionData,
+  };
+
+  return (
+    <section className="discussion" aria-labelledby="discussion-heading">
+      <header className="discussion-header">
+        <h2 id="discussion-heading">Discussion of paragraph {number}</h2>
+        <Link to={`/articles/${slug}#${anchor}`} className="close-discussion" preventScrollReset>
+          Close<span className="visually-hidden"> the discussion</span>
+        </Link>
+      </header>
+      {signedIn ? (
+        <details className="new-annotation-details" open={formOpen || undefined}>
+          <summary>Add to this paragraph</summary>
+          <NewAnnotationForm state={createState} prefill={prefill} />
+        </details>
+      ) : (
+        <p className="sign-in-prompt">
+          <Link to={signInHref}>Sign in</Link> to annotate, question, counter or cite a source.
+        </p>
+      )}
+      {threads.length === 0 ? (
+        <p className="empty">Nothing here yet. Be the first to respond to this paragraph.</p>
+      ) : (
+        <>
+          <h3 className="threads-heading">
+            {threadCount} {threadCount === 1 ? "thread" : "threads"}
+          </h3>
+          <ol className="threads">
+            {threads.map((root) => (
+              <Thread key={root.id} root={root} context={context} />
+            ))}
+          </ol>
+          {threads.length < threadCount ? (
+            <p className="more-threads">
+              Showing {threads.length} of {threadCount}.{" "}
+              <Link to={moreHref} preventScrollReset>
+                Show more threads
+              </Link>
+            </p>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}

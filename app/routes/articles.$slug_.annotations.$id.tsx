@@ -1,0 +1,120 @@
+/**
+ * An annotation's permalink: its thread in context — the paragraph with the thread's passage
+ * highlighted, the whole conversation, and the linked annotation marked. Replies, edits and
+ * deletions work here as on the paragraph's discussion.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { HighlightedText } from "~/components/highlighted-text";
+import { Thread, type ThreadFormState } from "~/components/thread";
+import { getThreadOf } from "~/models/annotation.server";
+import { findArticle } from "~/models/article.server";
+import { getUser, loginPath } from "~/utils/auth.server";
+import { db } from "~/utils/db.server";
+import { toResponseError } from "~/utils/errors";
+import { inContextPath } from "~/utils/format";
+import { handleThreadAction } from "~/utils/thread-actions.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data
+    ? [
+        {
+          title: `Annotation on paragraph ${data.paragraph.number} of ${data.article.title} · Marginalia`,
+        },
+      ]
+    : [{ title: "Not found · Marginalia" }];
+
+function readId(params: LoaderFunctionArgs["params"]): number {
+  const id = Number(params.id);
+  if (!/^\d+$/.test(params.id ?? "") || !Number.isSafeInteger(id)) {
+    throw new Response("No such annotation.", { status: 404 });
+  }
+  return id;
+}
+
+function findArticleOr404(slug: string | undefined) {
+  const article = findArticle({ db, slug: slug ?? "" });
+  if (!article) throw new Response("No article has this address.", { status: 404 });
+  return article;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const article = findArticleOr404(params.slug);
+  const id = readId(params);
+  const viewer = await getUser(request);
+  let thread: ReturnType<typeof getThreadOf>;
+  try {
+    thread = getThreadOf({ db, id, viewer });
+  } catch (error) {
+    toResponseError(error);
+  }
+  if (thread.articleId !== article.id)
+    throw new Response("No such annotation here.", { status: 404 });
+  const url = new URL(request.url);
+  return {
+    article: { slug: article.slug, title: article.title },
+    paragraph: {
+      anchor: thread.paragraph.anchor,
+      number: thread.paragraph.number,
+      text: thread.paragraph.text,
+    },
+    passage: thread.passage ? [{ ...thread.passage, count: 1 }] : [],
+    root: thread.root,
+    id,
+    signedIn: viewer !== null,
+    signInHref: loginPath(url.pathname + url.search),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const article = findArticleOr404(params.slug);
+  const id = readId(params);
+  const here = `/articles/${article.slug}/annotations/${id}`;
+  return handleThreadAction({
+    request,
+    paragraph: null,
+    afterWrite: (written) => `${here}#a-${written}`,
+    afterDelete: `/articles/${article.slug}/discussion`,
+  });
+}
+
+export default function Permalink() {
+  const { article, paragraph, passage, root, id, signedIn, signInHref } =
+    useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ThreadFormState | undefined;
+  const inContext = inContextPath(article.slug, paragraph.anchor, id);
+  return (
+    <div className="permalink-page">
+      <p className="breadcrumb">
+        <Link to={`/articles/${article.slug}`}>{article.title}</Link>
+        {" · "}
+        <Link to={`/articles/${article.slug}/discussion`}>All discussion</Link>
+      </p>
+      <h1>Thread on paragraph {paragraph.number}</h1>
+      <figure className="context-paragraph">
+        <blockquote cite={`/articles/${article.slug}#${paragraph.anchor}`}>
+          <p>
+            <HighlightedText text={paragraph.text} ranges={passage} />
+          </p>
+        </blockquote>
+        <figcaption>
+          Paragraph {paragraph.number} of <cite>{article.title}</cite> ·{" "}
+          <Link to={inContext}>Read it in the article</Link>
+        </figcaption>
+      </figure>
+      <ol className="threads permalink-thread">
+        <Thread
+          root={root}
+          context={{
+            slug: article.slug,
+            signedIn,
+            signInHref,
+            mode: "interactive",
+            markedId: id,
+            formState: actionData,
+          }}
+        />
+      </ol>
+    </div>
+  );
+}

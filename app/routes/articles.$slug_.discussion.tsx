@@ -1,0 +1,170 @@
+/**
+ * An article's whole discussion on one page: every thread with its passage and a way back to the
+ * paragraph, sorted and filtered by what is in the URL (so a view can be shared), 50 threads a page.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Thread } from "~/components/thread";
+import { listThreads } from "~/models/annotation.server";
+import { KIND_LABELS } from "~/models/annotation-input";
+import { findArticle } from "~/models/article.server";
+import { getUser, loginPath } from "~/utils/auth.server";
+import { db } from "~/utils/db.server";
+import { inContextPath } from "~/utils/format";
+import { type AnnotationKind, annotationKinds, type ThreadSort, threadSorts } from "../../db/enums";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data
+    ? [{ title: `Discussion of ${data.article.title} · Marginalia` }]
+    : [{ title: "Not found · Marginalia" }];
+
+const SORT_LABELS: Record<ThreadSort, string> = {
+  reading: "Reading order",
+  newest: "Newest first",
+  endorsed: "Most endorsed",
+  replied: "Most replied",
+};
+
+/** Reads the view from the URL; anything unknown falls back to the default instead of failing. */
+function readView(url: URL) {
+  const get = (name: string) => url.searchParams.get(name)?.trim() ?? "";
+  const sort = get("sort");
+  const kind = get("kind");
+  const page = Number(get("page"));
+  return {
+    sort: (threadSorts as readonly string[]).includes(sort) ? (sort as ThreadSort) : "reading",
+    kind: (annotationKinds as readonly string[]).includes(kind) ? (kind as AnnotationKind) : null,
+    author: get("author").slice(0, 64),
+    q: get("q").slice(0, 200),
+    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
+  };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const article = findArticle({ db, slug: params.slug ?? "" });
+  if (!article) throw new Response("No article has this address.", { status: 404 });
+  const viewer = await getUser(request);
+  const url = new URL(request.url);
+  const view = readView(url);
+  const result = listThreads({
+    db,
+    articleId: article.id,
+    viewer,
+    sort: view.sort,
+    kind: view.kind ?? undefined,
+    authorUsername: view.author || undefined,
+    text: view.q || undefined,
+    page: view.page,
+  });
+  return {
+    article: { slug: article.slug, title: article.title },
+    view,
+    ...result,
+    signedIn: viewer !== null,
+    signInHref: loginPath(url.pathname + url.search),
+  };
+}
+
+function pageHref(view: ReturnType<typeof readView>, page: number): string {
+  const params = new URLSearchParams();
+  if (view.sort !== "reading") params.set("sort", view.sort);
+  if (view.kind) params.set("kind", view.kind);
+  if (view.author) params.set("author", view.author);
+  if (view.q) params.set("q", view.q);
+  if (page > 1) params.set("page", String(page));
+  const query = params.toString();
+  return query ? `?${query}` : ".";
+}
+
+export default function Discussion() {
+  const { article, view, threads, total, page, pageCount, signedIn, signInHref } =
+    useLoaderData<typeof loader>();
+  const filtered = Boolean(view.kind || view.author || view.q);
+  const context = { slug: article.slug, signedIn, signInHref, mode: "listing" as const };
+  return (
+    <div className="discussion-page">
+      <p className="breadcrumb">
+        <Link to={`/articles/${article.slug}`}>{article.title}</Link>
+      </p>
+      <h1>Discussion</h1>
+      <Form method="get" className="discussion-filters" aria-label="Sort and filter threads">
+        <div className="filter-field">
+          <label htmlFor="filter-sort">Sort</label>
+          <select id="filter-sort" name="sort" defaultValue={view.sort}>
+            {threadSorts.map((sort) => (
+              <option key={sort} value={sort}>
+                {SORT_LABELS[sort]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filter-field">
+          <label htmlFor="filter-kind">Kind</label>
+          <select id="filter-kind" name="kind" defaultValue={view.kind ?? ""}>
+            <option value="">All kinds</option>
+            {annotationKinds.map((kind) => (
+              <option key={kind} value={kind}>
+                {KIND_LABELS[kind].many.charAt(0).toUpperCase() + KIND_LABELS[kind].many.slice(1)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filter-field">
+          <label htmlFor="filter-author">Author (username)</label>
+          <input id="filter-author" name="author" defaultValue={view.author} autoComplete="off" />
+        </div>
+        <div className="filter-field filter-text">
+          <label htmlFor="filter-q">Containing</label>
+          <input id="filter-q" name="q" type="search" defaultValue={view.q} />
+        </div>
+        <button type="submit">Show</button>
+        {filtered || view.sort !== "reading" ? (
+          <Link to="." className="clear-filters">
+            Clear
+          </Link>
+        ) : null}
+      </Form>
+      <p className="results-summary" role="status">
+        {total === 0
+          ? filtered
+            ? "No threads match these filters."
+            : "No discussion yet. Select a passage in the article to start one."
+          : `${total} ${total === 1 ? "thread" : "threads"}${filtered ? " match" : ""} · ${SORT_LABELS[view.sort].toLowerCase()}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ""}`}
+      </p>
+      <ol className="threads discussion-threads">
+        {threads.map((listing) => (
+          <li key={listing.root.id} className="listing">
+            <p className="thread-location">
+              <Link to={inContextPath(article.slug, listing.anchor, listing.root.id)}>
+                Paragraph {listing.paragraphNumber}
+              </Link>
+              {listing.replyCount > 0
+                ? ` · ${listing.replyCount} ${listing.replyCount === 1 ? "reply" : "replies"}`
+                : ""}
+            </p>
+            <ol className="threads">
+              <Thread root={listing.root} context={context} />
+            </ol>
+          </li>
+        ))}
+      </ol>
+      {pageCount > 1 ? (
+        <nav className="pagination" aria-label="Pages">
+          {page > 1 ? (
+            <Link to={pageHref(view, page - 1)} rel="prev">
+              ← Previous
+            </Link>
+          ) : null}
+          <span>
+            Page {page} of {pageCount}
+          </span>
+          {page < pageCount ? (
+            <Link to={pageHref(view, page + 1)} rel="next">
+              Next →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </div>
+  );
+}

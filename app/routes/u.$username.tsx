@@ -1,0 +1,156 @@
+/**
+ * /u/:username — one person's annotations and replies across articles, newest first, 50 per page.
+ * Usernames are matched without regard to case (another spelling redirects to the stored one);
+ * their private notes are listed only to themselves.
+ */
+import { type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { kindLabel } from "~/components/annotation-fields";
+import { findPersonByUsername, listAnnotationsByAuthor } from "~/models/activity.server";
+import { STANCE_LABELS } from "~/models/annotation-input";
+import { getUser } from "~/utils/auth.server";
+import { db } from "~/utils/db.server";
+import { formatDateTime, inContextPath, permalinkPath } from "~/utils/format";
+
+const PAGE_SIZE = 50;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data
+    ? [{ title: `${data.person.displayName} (@${data.person.username}) · Marginalia` }]
+    : [{ title: "Not found · Marginalia" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const person = findPersonByUsername({ db, username: params.username ?? "" });
+  if (!person) throw new Response("No one has this username.", { status: 404 });
+  const url = new URL(request.url);
+  if (params.username !== person.username) {
+    throw redirect(`/u/${encodeURIComponent(person.username)}${url.search}`, 301);
+  }
+  const requested = Number(url.searchParams.get("page"));
+  const page = Number.isSafeInteger(requested) && requested >= 1 ? requested : 1;
+  const viewer = await getUser(request);
+  const { items, total } = listAnnotationsByAuthor({
+    db,
+    viewer,
+    authorId: person.id,
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+  });
+  return {
+    person: { username: person.username, displayName: person.displayName },
+    isSelf: viewer?.id === person.id,
+    page,
+    pageCount: Math.ceil(total / PAGE_SIZE),
+    total,
+    items: items.map((item) => ({
+      ...item,
+      permalink: permalinkPath(item.article.slug, item.id),
+      inContext: inContextPath(item.article.slug, item.paragraph.anchor, item.id),
+    })),
+  };
+}
+
+type Item = ReturnType<typeof useLoaderData<typeof loader>>["items"][number];
+
+function ActivityEntry({ item }: { item: Item }) {
+  const where = item.paragraph.number === null ? "" : `paragraph ${item.paragraph.number} of `;
+  return (
+    <li className={`activity-item kind-${item.kind}`}>
+      <article aria-labelledby={`item-${item.id}`}>
+        <header className="activity-header">
+          <span className={`kind-badge badge-${item.kind}`}>{kindLabel(item.kind)}</span>{" "}
+          <span id={`item-${item.id}`}>
+            {item.isReply ? "Reply on " : "On "}
+            {where}
+            <Link to={`/articles/${encodeURIComponent(item.article.slug)}`}>
+              {item.article.title}
+            </Link>
+          </span>
+          <span className="annotation-meta">
+            {" · "}
+            <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
+            {item.editedAt ? <span className="edited"> · edited</span> : null}
+            {item.visibility === "private" ? (
+              <span className="private-badge"> · private note</span>
+            ) : null}
+          </span>
+        </header>
+        {item.quote ? (
+          <blockquote className="annotation-quote">
+            <p>{item.quote}</p>
+          </blockquote>
+        ) : null}
+        {item.source ? (
+          <p className={`source-link stance-${item.source.stance}`}>
+            <a href={item.source.url} rel="noopener noreferrer nofollow ugc">
+              {item.source.title}
+            </a>{" "}
+            <span className="stance">{STANCE_LABELS[item.source.stance]}</span>
+          </p>
+        ) : null}
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML from renderMarkdown */}
+        <div className="annotation-body" dangerouslySetInnerHTML={{ __html: item.bodyHtml }} />
+        <p className="activity-links">
+          <Link to={item.permalink}>
+            Permalink
+            <span className="visually-hidden"> of this {kindLabel(item.kind).toLowerCase()}</span>
+          </Link>
+          <Link to={item.inContext}>
+            Read in context
+            <span className="visually-hidden"> (paragraph {item.paragraph.number})</span>
+          </Link>
+        </p>
+      </article>
+    </li>
+  );
+}
+
+export default function PersonPage() {
+  const { person, isSelf, page, pageCount, total, items } = useLoaderData<typeof loader>();
+  const here = `/u/${encodeURIComponent(person.username)}`;
+  return (
+    <div className="person-page">
+      <h1>{person.displayName}</h1>
+      <p className="person-meta">
+        @{person.username} ·{" "}
+        {total === 1 ? "1 annotation" : `${total.toLocaleString("en")} annotations`}
+        {isSelf ? " (your private notes included; only you see them)" : ""}
+      </p>
+      {total === 0 ? (
+        <p className="empty">
+          {isSelf ? "You have not" : `${person.displayName} has not`} annotated anything yet.
+        </p>
+      ) : items.length === 0 ? (
+        <p>
+          There is no page {page}. <Link to={here}>Back to the newest</Link>
+        </p>
+      ) : (
+        <>
+          <h2 className="visually-hidden">Annotations, newest first</h2>
+          <ol className="activity-list">
+            {items.map((item) => (
+              <ActivityEntry key={item.id} item={item} />
+            ))}
+          </ol>
+        </>
+      )}
+      {pageCount > 1 ? (
+        <nav className="pager" aria-label="Pages of annotations">
+          {page > 1 ? (
+            <Link to={`${here}?page=${Math.min(page - 1, pageCount)}`} rel="prev">
+              Newer
+            </Link>
+          ) : null}
+          <span className="pager-position">
+            Page {Math.min(page, pageCount)} of {pageCount}
+          </span>
+          {page < pageCount ? (
+            <Link to={`${here}?page=${page + 1}`} rel="next">
+              Older
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </div>
+  );
+}

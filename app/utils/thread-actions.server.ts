@@ -1,0 +1,83 @@
+/**
+ * The writes a thread's forms make (new annotation, reply, edit, delete), shared by every page that
+ * shows threads with their forms: validate, call the annotation model, redirect or answer 400 with
+ * the errors and what was typed.
+ */
+import { data, redirect } from "@remix-run/node";
+import {
+  createAnnotation,
+  createReply,
+  deleteAnnotation,
+  updateAnnotation,
+} from "~/models/annotation.server";
+import {
+  type FieldErrors,
+  formValues,
+  parseEdit,
+  parseNewAnnotation,
+  parseReply,
+} from "~/models/annotation-input";
+import { requireUser } from "~/utils/auth.server";
+import { db } from "~/utils/db.server";
+import { FieldValidationError, toResponseError } from "~/utils/errors";
+
+function readId(form: FormData): number {
+  const id = Number(form.get("id"));
+  if (!Number.isInteger(id) || id <= 0) throw new Response("Which annotation?", { status: 400 });
+  return id;
+}
+
+export async function handleThreadAction({
+  request,
+  paragraph,
+  afterWrite,
+  afterDelete,
+}: {
+  request: Request;
+  /** The paragraph new annotations attach to; null where a page offers no new-annotation form. */
+  paragraph: { articleId: number; blockId: number } | null;
+  /** Where to go once an annotation was written (its id, to scroll to). */
+  afterWrite: (id: number) => string;
+  afterDelete: string;
+}) {
+  const user = await requireUser(request);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const targetId = form.has("id") ? Number(form.get("id")) : undefined;
+  const invalid = (errors: FieldErrors) =>
+    data({ intent, targetId, errors, values: formValues(form) }, { status: 400 });
+
+  try {
+    switch (intent) {
+      case "create": {
+        if (!paragraph)
+          return invalid({ form: "Add new annotations from the paragraph's discussion." });
+        const parsed = parseNewAnnotation(form);
+        if (!parsed.ok) return invalid(parsed.errors);
+        const id = createAnnotation({ db, author: user, ...paragraph, input: parsed.value });
+        return redirect(afterWrite(id));
+      }
+      case "reply": {
+        const parsed = parseReply(form);
+        if (!parsed.ok) return invalid(parsed.errors);
+        const id = createReply({ db, author: user, parentId: readId(form), input: parsed.value });
+        return redirect(afterWrite(id));
+      }
+      case "edit": {
+        const parsed = parseEdit(form);
+        if (!parsed.ok) return invalid(parsed.errors);
+        const id = readId(form);
+        updateAnnotation({ db, viewer: user, id, input: parsed.value });
+        return redirect(afterWrite(id));
+      }
+      case "delete":
+        deleteAnnotation({ db, viewer: user, id: readId(form) });
+        return redirect(afterDelete);
+      default:
+        return invalid({ form: "Unknown action." });
+    }
+  } catch (error) {
+    if (error instanceof FieldValidationError) return invalid(error.errors);
+    toResponseError(error);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Test data written straight into the e2e database: each test reads its own copy of the demo
+ * article (a unique slug), so counts and highlights never see another test's annotations.
+ */
+import { randomBytes } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import {
+  createAnnotation,
+  createReply,
+  toggleEndorsement,
+} from "../../app/models/annotation.server";
+import { openDatabase } from "../../db/client";
+import { importArticle, parseArticle, readArticleFile } from "../../db/importer";
+import { annotation, article, block } from "../../db/schema";
+import { SEED_ARTICLE_PATH } from "../../db/seed";
+
+/** Set by tests/playwright.config.ts: the file the test server uses. */
+const DATABASE = process.env.E2E_DATABASE_PATH ?? "tests/.tmp/e2e.db";
+
+/** Imports the demo article under a fresh slug and returns the slug. */
+export function createArticle(): string {
+  const slug = `test-${randomBytes(5).toString("hex")}`;
+  const db = openDatabase(DATABASE);
+  try {
+    const { source, markdown } = readArticleFile(SEED_ARTICLE_PATH);
+    importArticle(db, parseArticle(source, { markdown }), { slug });
+  } finally {
+    db.$client.close();
+  }
+  return slug;
+}
+
+/** Runs raw SQL against the e2e database (to check what a refused request left behind). */
+export function queryDb<T>(sql: string, ...params: unknown[]): T[] {
+  const db = openDatabase(DATABASE);
+  try {
+    return db.$client.prepare(sql).all(...params) as T[];
+  } finally {
+    db.$client.close();
+  }
+}
+
+/**
+ * Writes an annotation (or, with `parentId`, a reply) through the annotation model, as the app
+ * would, and returns its id. `createdAt` lets a test set up a known order.
+ */
+export function addAnnotation(options: {
+  slug: string;
+  anchor?: string;
+  author: { id: string };
+  kind?: "annotation" | "question" | "counterargument" | "source";
+  body: string;
+  quote?: string;
+  parentId?: number;
+  visibility?: "public" | "private";
+  source?: { url: string; title: string; stance: "supports" | "refutes" | "context" };
+  createdAt?: Date;
+}): number {
+  const db = openDatabase(DATABASE);
+  try {
+    const input = {
+      kind: options.kind ?? "annotation",
+      body: options.body,
+      source: options.source ?? null,
+    };
+    let id: number;
+    if (options.parentId !== undefined) {
+      id = createReply({ db, author: options.author, parentId: options.parentId, input });
+    } else {
+      const target = db
+        .select({ articleId: block.articleId, blockId: block.id })
+        .from(block)
+        .innerJoin(article, eq(article.id, block.articleId))
+        .where(and(eq(article.slug, options.slug), eq(block.anchor, options.anchor ?? "p-1")))
+        .get();
+      if (!target) throw new Error(`no paragraph ${options.anchor} in ${options.slug}`);
+      id = createAnnotation({
+        db,
+        author: options.author,
+        ...target,
+        input: {
+          ...input,
+          quote: options.quote ?? null,
+          quoteStart: null,
+          visibility: options.visibility ?? "public",
+        },
+      });
+    }
+    if (options.createdAt) {
+      db.update(annotation)
+        .set({ createdAt: options.createdAt })
+        .where(eq(annotation.id, id))
+        .run();
+    }
+    return id;
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** Records that `user` endorses annotation `id`. */
+export function endorse(user: { id: string }, id: number): void {
+  const db = openDatabase(DATABASE);
+  try {
+    toggleEndorsement({ db, viewer: user, annotationId: id });
+  } finally {
+    db.$client.close();
+  }
+}
