@@ -4,7 +4,7 @@
  * action runs, tell actions the client's address (for rate limiting), and set security headers.
  */
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import morgan from "morgan";
@@ -43,6 +43,26 @@ export function sameOriginWrites(req: Request, res: Response, next: NextFunction
     );
 }
 
+/**
+ * Forms here are small (an annotation is at most 10,000 characters); a larger body is refused
+ * before anything buffers it. Browsers always send Content-Length with a form.
+ */
+const MAX_BODY_BYTES = 256 * 1024;
+
+function limitBodySize(req: Request, res: Response, next: NextFunction) {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  const length = req.get("content-length");
+  if (length === undefined && req.get("transfer-encoding")) {
+    res.status(411).type("text/plain").send("Length Required");
+    return;
+  }
+  if (Number(length ?? 0) > MAX_BODY_BYTES) {
+    res.status(413).type("text/plain").send("That is more than a form here can hold.");
+    return;
+  }
+  next();
+}
+
 function securityHeaders(_req: Request, res: Response, next: NextFunction) {
   res.set({
     "X-Content-Type-Options": "nosniff",
@@ -62,6 +82,7 @@ app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y"
 app.use(express.static("public", { maxAge: "1h" }));
 app.use(morgan(mode === "production" ? "short" : "dev"));
 app.use(sameOriginWrites);
+app.use(limitBodySize);
 
 const build = (await import(BUILD_PATH)) as ServerBuild;
 app.all(
@@ -75,6 +96,8 @@ app.all(
 
 const server = host ? app.listen(port, host) : app.listen(port);
 server.on("listening", () => {
+  // Under `remix dev` (npm run dev), tell the dev server this build is live.
+  if (mode === "development") broadcastDevReady(build);
   const address = server.address();
   const shown =
     typeof address === "object" && address ? `${address.address}:${address.port}` : port;

@@ -104,7 +104,8 @@ function createRenderer(): MarkdownItInstance {
     if (!token) return "";
     const src = attribute(token.attrGet("src"));
     const alt = md.renderer.renderInlineAsText(token.children ?? [], options, env);
-    if (!isAllowedHref(src)) return md.utils.escapeHtml(alt);
+    // Inside a kept link an image is its alt text: links must not nest.
+    if (!isAllowedHref(src) || keptLinks(env).includes(true)) return md.utils.escapeHtml(alt);
     const label = md.utils.escapeHtml(alt || src);
     return `<a href="${md.utils.escapeHtml(src)}" rel="${LINK_REL}">${label}</a>`;
   };

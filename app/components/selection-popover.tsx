@@ -44,13 +44,10 @@ export function SelectionPopover({
         return;
       }
       const range = selection.getRangeAt(0);
+      // A selection running past its paragraph (a triple-click does) is clipped to the paragraph
+      // it starts in: a passage belongs to one paragraph.
       const paragraph = paragraphOf(range.startContainer);
-      // A selection spanning two paragraphs has no single target; offer nothing rather than guess.
-      if (
-        !paragraph ||
-        paragraph !== paragraphOf(range.endContainer) ||
-        !container.contains(paragraph)
-      ) {
+      if (!paragraph || !container.contains(paragraph)) {
         setPending(null);
         return;
       }

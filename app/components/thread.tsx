@@ -55,7 +55,7 @@ function SubmitButton({ intent, id, children }: { intent: string; id: number; ch
 
 /** Endorse / endorsed toggle, optimistic with script, a plain form post without. */
 function EndorseButton({ node, context }: { node: ThreadNode; context: Context }) {
-  const fetcher = useFetcher<{ endorsed: boolean }>();
+  const fetcher = useFetcher<{ endorsed?: boolean; error?: string }>();
   const location = useLocation();
   const hydrated = useHydrated();
   const endorsed = fetcher.formData ? !node.endorsedByViewer : node.endorsedByViewer;
@@ -76,6 +76,7 @@ function EndorseButton({ node, context }: { node: ThreadNode; context: Context }
         {endorsed ? "Endorsed" : "Endorse"}
         <span className="endorsement-tally"> · {count}</span>
       </button>
+      {fetcher.data?.error ? <span className="field-error"> {fetcher.data.error}</span> : null}
     </fetcher.Form>
   );
 }
@@ -124,7 +125,12 @@ function AnnotationActions({ node, context }: { node: ThreadNode; context: Conte
     <div className="annotation-actions">
       <EndorseButton node={node} context={context} />
       {context.signedIn ? (
-        <details className="action" open={Boolean(reply.errors) || undefined}>
+        // Keyed by the reply count, so a posted reply leaves a closed, empty form behind.
+        <details
+          key={`reply-${node.replies.length}`}
+          className="action"
+          open={Boolean(reply.errors) || undefined}
+        >
           <summary>Reply</summary>
           <Form method="post" className="annotation-form" preventScrollReset>
             <input type="hidden" name="id" value={node.id} />
@@ -145,7 +151,11 @@ function AnnotationActions({ node, context }: { node: ThreadNode; context: Conte
       <CopyLink href={permalink} />
       {node.isOwn ? (
         <>
-          <details className="action" open={Boolean(edit.errors) || undefined}>
+          <details
+            key={`edit-${node.editedAt}`}
+            className="action"
+            open={Boolean(edit.errors) || undefined}
+          >
             <summary>Edit</summary>
             <Form method="post" className="annotation-form edit-form" preventScrollReset>
               <input type="hidden" name="id" value={node.id} />

@@ -50,8 +50,10 @@ export type ParagraphSummary = {
 };
 
 /**
- * Counts and highlight ranges for every paragraph of an article, in two grouped queries whose cost
- * follows the number of paragraphs and distinct passages, not the number of annotations.
+ * Counts and highlight ranges for every paragraph of an article. Public figures come from tallies
+ * kept by triggers (one row per paragraph and kind, one per quoted passage); a signed-in reader's
+ * own private notes are added by two small grouped queries. The cost follows the number of
+ * paragraphs and distinct passages, not the number of annotations.
  */
 export function getParagraphSummaries({
   db,
@@ -552,7 +554,11 @@ export function listThreads({
   // Each filter names the threads (roots) holding a live annotation that matches; the subquery
   // is not correlated, so it runs once, not once per thread.
   const match = alias(annotation, "m");
-  const matchConditions: SQL[] = [eq(match.articleId, articleId), isNull(match.deletedAt)];
+  const matchConditions: SQL[] = [
+    eq(match.articleId, articleId),
+    isNull(match.deletedAt),
+    visibleTo(viewer, match),
+  ];
   if (kind) matchConditions.push(eq(match.kind, kind));
   if (authorUsername) {
     matchConditions.push(

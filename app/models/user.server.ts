@@ -7,7 +7,7 @@ import type { Db } from "~/utils/db.server";
 import { newPasswordIssue } from "~/utils/validation";
 import { AccountInputError, findUserRowByUsername, insertUser, type Role } from "../../db/accounts";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../db/password";
-import { session, user } from "../../db/schema";
+import { annotation, session, user } from "../../db/schema";
 
 /** A user as the app sees them: never with the hash. */
 export type UserRecord = { id: string; username: string; displayName: string; role: Role };
@@ -108,6 +108,13 @@ export async function deleteUser(args: {
   if (!(await checkPassword(args.db, args.userId, args.password))) {
     return { ok: false, errors: { password: WRONG_PASSWORD } };
   }
-  args.db.delete(user).where(eq(user.id, args.userId)).run();
+  args.db.transaction((tx) => {
+    // Public annotations stay, by "deleted user", so threads keep their shape; private notes were
+    // only ever the author's, so they go with the account (triggers clear search and tallies).
+    tx.delete(annotation)
+      .where(and(eq(annotation.authorId, args.userId), eq(annotation.visibility, "private")))
+      .run();
+    tx.delete(user).where(eq(user.id, args.userId)).run();
+  });
   return { ok: true };
 }

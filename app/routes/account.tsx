@@ -50,7 +50,7 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user } = await requireUserSession(request);
   const saved = new URL(request.url).searchParams.get("saved");
-  return { user, saved: saved ? (SAVED[saved] ?? null) : null };
+  return { user, saved: saved && Object.hasOwn(SAVED, saved) ? SAVED[saved] : null };
 }
 
 type Intent = "display-name" | "password" | "delete";

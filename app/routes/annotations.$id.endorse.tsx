@@ -2,11 +2,12 @@
  * Endorse an annotation, or take the endorsement back. A plain form post returns to the page it
  * came from; the script version (a fetcher) gets the new state instead and stays put.
  */
-import { type ActionFunctionArgs, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, data, redirect } from "@remix-run/node";
 import { toggleEndorsement } from "~/models/annotation.server";
 import { requireUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
-import { toResponseError } from "~/utils/errors";
+import { ForbiddenError, NotFoundError, toResponseError } from "~/utils/errors";
+import { parseId } from "~/utils/params";
 import { safeRedirectPath } from "~/utils/redirect";
 
 export async function loader() {
@@ -15,15 +16,20 @@ export async function loader() {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const id = Number(params.id);
-  if (!Number.isInteger(id) || id <= 0) throw new Response("No such annotation.", { status: 404 });
+  const id = parseId(params.id);
+  if (id === null) throw new Response("No such annotation.", { status: 404 });
   const form = await request.formData();
+  const viaFetcher = form.get("via") === "fetcher";
   let endorsed: boolean;
   try {
     endorsed = toggleEndorsement({ db, viewer: user, annotationId: id });
   } catch (error) {
+    // With script, say it beside the button instead of replacing the page.
+    if (viaFetcher && (error instanceof NotFoundError || error instanceof ForbiddenError)) {
+      return data({ error: error.message }, { status: error instanceof NotFoundError ? 404 : 403 });
+    }
     toResponseError(error);
   }
-  if (form.get("via") === "fetcher") return { endorsed };
+  if (viaFetcher) return { endorsed };
   return redirect(safeRedirectPath(form.get("redirectTo")));
 }

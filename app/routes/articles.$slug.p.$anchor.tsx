@@ -46,8 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Threads come THREADS_SHOWN at a time; "more" asks for another batch.
   const more = Number(url.searchParams.get("more"));
   const shown = THREADS_SHOWN * (Number.isSafeInteger(more) && more > 1 ? Math.min(more, 1000) : 1);
-  const moreParams = new URLSearchParams(url.searchParams);
-  moreParams.set("more", String(shown / THREADS_SHOWN + 1));
+  const moreParams = new URLSearchParams({ more: String(shown / THREADS_SHOWN + 1) });
   return {
     number: paragraph.block.number,
     threads: getParagraphThreads({ db, blockId: paragraph.block.id, viewer, limit: shown }),
@@ -152,7 +151,8 @@ export default function ParagraphDiscussion() {
         </Link>
       </header>
       {signedIn ? (
-        <details className="new-annotation-details" open={formOpen || undefined}>
+        // Keyed by the thread count, so a posted annotation leaves a closed, empty form behind.
+        <details key={threadCount} className="new-annotation-details" open={formOpen || undefined}>
           <summary>Add to this paragraph</summary>
           <NewAnnotationForm state={createState} prefill={prefill} />
         </details>

@@ -13,6 +13,7 @@ import { getUser, loginPath } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
 import { toResponseError } from "~/utils/errors";
 import { inContextPath } from "~/utils/format";
+import { parseId } from "~/utils/params";
 import { handleThreadAction } from "~/utils/thread-actions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -25,10 +26,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
     : [{ title: "Not found · Marginalia" }];
 
 function readId(params: LoaderFunctionArgs["params"]): number {
-  const id = Number(params.id);
-  if (!/^\d+$/.test(params.id ?? "") || !Number.isSafeInteger(id)) {
-    throw new Response("No such annotation.", { status: 404 });
-  }
+  const id = parseId(params.id);
+  if (id === null) throw new Response("No such annotation.", { status: 404 });
   return id;
 }
 

@@ -11,6 +11,7 @@ import { findArticle } from "~/models/article.server";
 import { getUser, loginPath } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
 import { inContextPath } from "~/utils/format";
+import { parsePage } from "~/utils/params";
 import { type AnnotationKind, annotationKinds, type ThreadSort, threadSorts } from "../../db/enums";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -30,13 +31,13 @@ function readView(url: URL) {
   const get = (name: string) => url.searchParams.get(name)?.trim() ?? "";
   const sort = get("sort");
   const kind = get("kind");
-  const page = Number(get("page"));
+
   return {
     sort: (threadSorts as readonly string[]).includes(sort) ? (sort as ThreadSort) : "reading",
     kind: (annotationKinds as readonly string[]).includes(kind) ? (kind as AnnotationKind) : null,
     author: get("author").slice(0, 64),
     q: get("q").slice(0, 200),
-    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
+    page: parsePage(get("page")),
   };
 }
 

@@ -10,6 +10,7 @@ import { searchAnnotations } from "~/models/search.server";
 import { getUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
 import { formatDate, permalinkPath } from "~/utils/format";
+import { parsePage } from "~/utils/params";
 
 const PAGE_SIZE = 20;
 /** Longer input is cut before searching (the model reads no more of it either). */
@@ -19,15 +20,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.q ? `Search: ${data.q} · Marginalia` : "Search · Marginalia" },
 ];
 
-function pageNumber(value: string | null): number {
-  const n = Number(value);
-  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const q = (url.searchParams.get("q") ?? "").slice(0, MAX_QUERY_LENGTH).trim();
-  const page = pageNumber(url.searchParams.get("page"));
+  const page = parsePage(url.searchParams.get("page"));
   if (!q) return { q, page: 1, pageCount: 0, total: 0, searchable: false, results: [] };
   const viewer = await getUser(request);
   const found = searchAnnotations({

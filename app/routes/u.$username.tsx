@@ -11,6 +11,7 @@ import { STANCE_LABELS } from "~/models/annotation-input";
 import { getUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
 import { formatDateTime, inContextPath, permalinkPath } from "~/utils/format";
+import { parsePage } from "~/utils/params";
 
 const PAGE_SIZE = 50;
 
@@ -26,8 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (params.username !== person.username) {
     throw redirect(`/u/${encodeURIComponent(person.username)}${url.search}`, 301);
   }
-  const requested = Number(url.searchParams.get("page"));
-  const page = Number.isSafeInteger(requested) && requested >= 1 ? requested : 1;
+  const page = parsePage(url.searchParams.get("page"));
   const viewer = await getUser(request);
   const { items, total } = listAnnotationsByAuthor({
     db,

@@ -19,11 +19,12 @@ import {
 } from "~/models/annotation-input";
 import { requireUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
-import { FieldValidationError, toResponseError } from "~/utils/errors";
+import { FieldValidationError, ForbiddenError, NotFoundError } from "~/utils/errors";
+import { parseId } from "~/utils/params";
 
 function readId(form: FormData): number {
-  const id = Number(form.get("id"));
-  if (!Number.isInteger(id) || id <= 0) throw new Response("Which annotation?", { status: 400 });
+  const id = parseId(form.get("id"));
+  if (id === null) throw new Response("Which annotation?", { status: 400 });
   return id;
 }
 
@@ -43,9 +44,9 @@ export async function handleThreadAction({
   const user = await requireUser(request);
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
-  const targetId = form.has("id") ? Number(form.get("id")) : undefined;
-  const invalid = (errors: FieldErrors) =>
-    data({ intent, targetId, errors, values: formValues(form) }, { status: 400 });
+  const targetId = parseId(form.get("id")) ?? undefined;
+  const invalid = (errors: FieldErrors, status = 400) =>
+    data({ intent, targetId, errors, values: formValues(form) }, { status });
 
   try {
     switch (intent) {
@@ -78,6 +79,10 @@ export async function handleThreadAction({
     }
   } catch (error) {
     if (error instanceof FieldValidationError) return invalid(error.errors);
-    toResponseError(error);
+    // Someone deleted the annotation meanwhile, or it is not theirs: say so by the form, keeping
+    // the page and what was typed.
+    if (error instanceof NotFoundError) return invalid({ form: error.message }, 404);
+    if (error instanceof ForbiddenError) return invalid({ form: error.message }, 403);
+    throw error;
   }
 }

@@ -23,6 +23,16 @@ WHEN old.visibility = 'public' AND old.deleted_at IS NULL BEGIN
 	WHERE article_id = old.article_id AND block_id = old.block_id AND kind = old.kind;
 END;
 --> statement-breakpoint
+CREATE TRIGGER `paragraph_tally_after_move` AFTER UPDATE OF block_id, kind, visibility ON `annotation`
+WHEN old.deleted_at IS NULL AND new.deleted_at IS NULL BEGIN
+	UPDATE `paragraph_tally` SET count = count - 1
+	WHERE old.visibility = 'public'
+		AND article_id = old.article_id AND block_id = old.block_id AND kind = old.kind;
+	INSERT INTO `paragraph_tally` (article_id, block_id, kind, count)
+	SELECT new.article_id, new.block_id, new.kind, 1 WHERE new.visibility = 'public'
+	ON CONFLICT (article_id, block_id, kind) DO UPDATE SET count = count + 1;
+END;
+--> statement-breakpoint
 CREATE TRIGGER `passage_tally_after_insert` AFTER INSERT ON `annotation`
 WHEN new.visibility = 'public' AND new.parent_id IS NULL AND new.position_start IS NOT NULL
 	AND new.anchor_status != 'orphaned' BEGIN

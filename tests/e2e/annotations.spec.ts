@@ -124,6 +124,10 @@ test("a second reader replies with a source, and the thread nests", async ({
   await expect(link).toHaveAttribute("href", "https://www.whitehouse.gov/briefing-room/");
   await expect(link).toHaveAttribute("rel", "noopener noreferrer nofollow ugc");
   await expect(reply).toContainText("Bo Replier");
+  // The form the reply came from is closed and empty again: no accidental second post.
+  await expect(question.getByLabel("Your reply")).toBeHidden();
+  await question.getByText("Reply", { exact: true }).first().click();
+  await expect(question.getByLabel("Your reply")).toHaveValue("");
   await otherContext.close();
 
   await page.reload();
@@ -343,6 +347,14 @@ test("a private note is invisible to other readers: no text, no highlight, no co
   }
   await otherContext.close();
   await anonymousContext.close();
+});
+
+test("an oversized form is refused before anything reads it", async ({ request, baseURL }) => {
+  const response = await request.post("/login", {
+    form: { username: "someone", password: "x".repeat(300_000) },
+    headers: { Origin: new URL(baseURL ?? "").origin },
+  });
+  expect(response.status()).toBe(413);
 });
 
 test.describe("without JavaScript", () => {

@@ -270,3 +270,14 @@ describe("isHttpUrl", () => {
     expect(isHttpUrl({ toString: () => "https://example.com" } as unknown as string)).toBe(false);
   });
 });
+
+describe("images inside links", () => {
+  it("render as the link's text, never as a nested link", () => {
+    const html = renderMarkdown(
+      "[![the chart](https://img.example/c.png)](https://example.org/report)",
+    );
+    expect(html).toBe(
+      '<p><a href="https://example.org/report" rel="noopener noreferrer nofollow ugc">the chart</a></p>',
+    );
+  });
+});

@@ -152,6 +152,17 @@ describe("changeDisplayName / deleteUser", () => {
         authorId: ada.id,
       })
       .run();
+    // A private note was only ever Ada's: it goes with the account.
+    db.insert(annotation)
+      .values({
+        articleId: art.id,
+        blockId: blk.id,
+        kind: "annotation",
+        body: "Private",
+        authorId: ada.id,
+        visibility: "private",
+      })
+      .run();
     db.insert(session).values({ id: "s", userId: ada.id, expiresAt: 2_000_000_000 }).run();
 
     expect(await deleteUser({ db, userId: ada.id, password: "not the password" })).toEqual({
