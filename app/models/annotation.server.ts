@@ -256,6 +256,22 @@ function buildThreads(rows: ThreadRow[], viewer: Viewer): ThreadNode[] {
 }
 
 /**
+ * The annotations matching `where` that the viewer may see, with authors and source links, in one
+ * query, built into threads in creation order.
+ */
+function loadThreads(db: Db, viewer: Viewer, where: SQL | undefined): ThreadNode[] {
+  const rows = db
+    .select(threadColumns(viewer))
+    .from(annotation)
+    .leftJoin(user, eq(user.id, annotation.authorId))
+    .leftJoin(sourceLink, eq(sourceLink.annotationId, annotation.id))
+    .where(and(where, visibleTo(viewer)))
+    .orderBy(asc(annotation.createdAt), asc(annotation.id))
+    .all();
+  return buildThreads(rows, viewer);
+}
+
+/**
  * The threads drawn on one paragraph that the viewer may see, oldest first, in one query: all of
  * them, or (with `limit`) the first `limit` threads, replies included.
  */
@@ -277,21 +293,14 @@ export function getParagraphThreads({
     .where(and(eq(roots.blockId, blockId), isNull(roots.parentId), visibleTo(viewer, roots)))
     .orderBy(asc(roots.createdAt), asc(roots.id))
     .limit(limit ?? -1);
-  const rows = db
-    .select(threadColumns(viewer))
-    .from(annotation)
-    .leftJoin(user, eq(user.id, annotation.authorId))
-    .leftJoin(sourceLink, eq(sourceLink.annotationId, annotation.id))
-    .where(
-      and(
-        eq(annotation.blockId, blockId),
-        visibleTo(viewer),
-        limit === undefined ? undefined : inArray(annotation.rootId, firstRoots),
-      ),
-    )
-    .orderBy(asc(annotation.createdAt), asc(annotation.id))
-    .all();
-  return buildThreads(rows, viewer);
+  return loadThreads(
+    db,
+    viewer,
+    and(
+      eq(annotation.blockId, blockId),
+      limit === undefined ? undefined : inArray(annotation.rootId, firstRoots),
+    ),
+  );
 }
 
 /** How many threads on a paragraph the viewer may see. */
@@ -620,23 +629,15 @@ export function listThreads({
     .all();
   if (roots.length === 0) return { threads: [], total, page: current, pageCount };
 
-  const rows = db
-    .select(threadColumns(viewer))
-    .from(annotation)
-    .leftJoin(user, eq(user.id, annotation.authorId))
-    .leftJoin(sourceLink, eq(sourceLink.annotationId, annotation.id))
-    .where(
-      and(
-        inArray(
-          annotation.rootId,
-          roots.map((r) => r.id),
-        ),
-        visibleTo(viewer),
-      ),
-    )
-    .orderBy(asc(annotation.createdAt), asc(annotation.id))
-    .all();
-  const trees = new Map(buildThreads(rows, viewer).map((node) => [node.id, node]));
+  const threads = loadThreads(
+    db,
+    viewer,
+    inArray(
+      annotation.rootId,
+      roots.map((r) => r.id),
+    ),
+  );
+  const trees = new Map(threads.map((node) => [node.id, node]));
   return {
     threads: roots.flatMap((r) => {
       const root = trees.get(r.id);
@@ -655,15 +656,7 @@ export function getThreadOf({ db, id, viewer }: { db: Db; id: number; viewer: Vi
   const found = findVisible(db, id, viewer);
   const paragraph = db.select().from(block).where(eq(block.id, found.blockId)).get();
   if (!paragraph) throw new NotFoundError("That annotation's paragraph no longer exists.");
-  const rows = db
-    .select(threadColumns(viewer))
-    .from(annotation)
-    .leftJoin(user, eq(user.id, annotation.authorId))
-    .leftJoin(sourceLink, eq(sourceLink.annotationId, annotation.id))
-    .where(and(eq(annotation.rootId, found.rootId ?? found.id), visibleTo(viewer)))
-    .orderBy(asc(annotation.createdAt), asc(annotation.id))
-    .all();
-  const [root] = buildThreads(rows, viewer);
+  const [root] = loadThreads(db, viewer, eq(annotation.rootId, found.rootId ?? found.id));
   if (!root) throw new NotFoundError("That annotation's thread is not visible to you.");
   const passage = db
     .select({ start: annotation.positionStart, end: annotation.positionEnd, kind: annotation.kind })

@@ -4,6 +4,7 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Pager } from "~/components/pager";
 import { Thread } from "~/components/thread";
 import { listThreads } from "~/models/annotation.server";
 import { KIND_LABELS } from "~/models/annotation-input";
@@ -149,23 +150,12 @@ export default function Discussion() {
           </li>
         ))}
       </ol>
-      {pageCount > 1 ? (
-        <nav className="pagination" aria-label="Pages">
-          {page > 1 ? (
-            <Link to={pageHref(view, page - 1)} rel="prev">
-              ← Previous
-            </Link>
-          ) : null}
-          <span>
-            Page {page} of {pageCount}
-          </span>
-          {page < pageCount ? (
-            <Link to={pageHref(view, page + 1)} rel="next">
-              Next →
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pager
+        page={page}
+        pageCount={pageCount}
+        hrefFor={(n) => pageHref(view, n)}
+        label="Pages of threads"
+      />
     </div>
   );
 }

@@ -6,6 +6,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { kindLabel } from "~/components/annotation-fields";
+import { Pager } from "~/components/pager";
 import { searchAnnotations } from "~/models/search.server";
 import { getUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
@@ -157,23 +158,12 @@ export default function SearchPage() {
               ))}
             </ol>
           )}
-          {pageCount > 1 ? (
-            <nav className="pager" aria-label="Pages of results">
-              {page > 1 ? (
-                <Link to={pageHref(q, Math.min(page - 1, pageCount))} rel="prev">
-                  Previous page
-                </Link>
-              ) : null}
-              <span className="pager-position">
-                Page {Math.min(page, pageCount)} of {pageCount}
-              </span>
-              {page < pageCount ? (
-                <Link to={pageHref(q, page + 1)} rel="next">
-                  Next page
-                </Link>
-              ) : null}
-            </nav>
-          ) : null}
+          <Pager
+            page={page}
+            pageCount={pageCount}
+            hrefFor={(n) => pageHref(q, n)}
+            label="Pages of results"
+          />
         </>
       )}
     </div>

@@ -6,6 +6,7 @@
 import { type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { kindLabel } from "~/components/annotation-fields";
+import { Pager } from "~/components/pager";
 import { findPersonByUsername, listAnnotationsByAuthor } from "~/models/activity.server";
 import { STANCE_LABELS } from "~/models/annotation-input";
 import { getUser } from "~/utils/auth.server";
@@ -134,23 +135,14 @@ export default function PersonPage() {
           </ol>
         </>
       )}
-      {pageCount > 1 ? (
-        <nav className="pager" aria-label="Pages of annotations">
-          {page > 1 ? (
-            <Link to={`${here}?page=${Math.min(page - 1, pageCount)}`} rel="prev">
-              Newer
-            </Link>
-          ) : null}
-          <span className="pager-position">
-            Page {Math.min(page, pageCount)} of {pageCount}
-          </span>
-          {page < pageCount ? (
-            <Link to={`${here}?page=${page + 1}`} rel="next">
-              Older
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pager
+        page={page}
+        pageCount={pageCount}
+        hrefFor={(n) => `${here}?page=${n}`}
+        label="Pages of annotations"
+        previous="Newer"
+        next="Older"
+      />
     </div>
   );
 }

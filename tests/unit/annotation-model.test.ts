@@ -3,7 +3,7 @@
  * change what, deletion placeholders, and how a paragraph's threads and summaries are assembled.
  */
 import { readFileSync } from "node:fs";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import {
   createAnnotation,
@@ -17,13 +17,13 @@ import type { AnnotationInput, NewAnnotationInput } from "~/models/annotation-in
 import type { Viewer } from "~/models/visibility.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "~/utils/errors";
 import { importArticle, parseArticle } from "../../db/importer";
-import { annotation, block, sourceLink, user } from "../../db/schema";
+import { annotation, sourceLink } from "../../db/schema";
 import { SEED_ARTICLE_PATH } from "../../db/seed";
-import { createTestDb } from "./test-db";
+import { ADA, BOB, blockAt, createSeededDb, type createTestDb } from "./test-db";
 
 type TestDb = ReturnType<typeof createTestDb>;
 
-const seedSource = readFileSync(SEED_ARTICLE_PATH, "utf8");
+const _seedSource = readFileSync(SEED_ARTICLE_PATH, "utf8");
 
 /** A second, small article whose first paragraph has an astral character before a quote. */
 const OTHER_SOURCE = [
@@ -35,30 +35,7 @@ const OTHER_SOURCE = [
   "",
 ].join("\n");
 
-const ADA = { id: "u-ada" };
-const BOB = { id: "u-bob" };
-
-function setUp() {
-  const db = createTestDb();
-  const seed = importArticle(db, parseArticle(seedSource, { markdown: false }), { slug: "seed" });
-  db.insert(user)
-    .values([
-      { id: ADA.id, username: "ada", displayName: "Ada Lovelace", passwordHash: "x" },
-      { id: BOB.id, username: "bob", displayName: "Bob Builder", passwordHash: "x" },
-    ])
-    .run();
-  return { db, articleId: seed.articleId };
-}
-
-function blockAt(db: TestDb, articleId: number, anchor: string) {
-  const found = db
-    .select()
-    .from(block)
-    .where(and(eq(block.articleId, articleId), eq(block.anchor, anchor)))
-    .get();
-  if (!found) throw new Error(`no block ${anchor}`);
-  return found;
-}
+const setUp = createSeededDb;
 
 function newInput(overrides: Partial<NewAnnotationInput> = {}): NewAnnotationInput {
   return {

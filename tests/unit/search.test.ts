@@ -4,7 +4,7 @@
  * respect visibility, and highlighted snippets are safe HTML.
  */
 import { readFileSync } from "node:fs";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
   createAnnotation,
@@ -15,35 +15,18 @@ import {
 import type { NewAnnotationInput } from "~/models/annotation-input";
 import { markedHtml, searchAnnotations, toFtsQuery } from "~/models/search.server";
 import type { Viewer } from "~/models/visibility.server";
-import { importArticle, parseArticle } from "../../db/importer";
-import { annotation, block, sourceLink, user } from "../../db/schema";
+import { annotation, sourceLink } from "../../db/schema";
 import { SEED_ARTICLE_PATH } from "../../db/seed";
-import { createTestDb } from "./test-db";
+import { ADA, BOB, blockAt, createSeededDb, type createTestDb } from "./test-db";
 
 type TestDb = ReturnType<typeof createTestDb>;
 
-const seedSource = readFileSync(SEED_ARTICLE_PATH, "utf8");
-const ADA = { id: "u-ada" };
-const BOB = { id: "u-bob" };
+const _seedSource = readFileSync(SEED_ARTICLE_PATH, "utf8");
 
 function setUp() {
-  const db = createTestDb();
-  const seed = importArticle(db, parseArticle(seedSource, { markdown: false }), { slug: "seed" });
-  db.insert(user)
-    .values([
-      { id: ADA.id, username: "ada", displayName: "Ada Lovelace", passwordHash: "x" },
-      { id: BOB.id, username: "bob", displayName: "Bob Builder", passwordHash: "x" },
-    ])
-    .run();
-  const blockId = (anchor: string) => {
-    const found = db
-      .select()
-      .from(block)
-      .where(and(eq(block.articleId, seed.articleId), eq(block.anchor, anchor)))
-      .get();
-    if (!found) throw new Error(`no block ${anchor}`);
-    return found.id;
-  };
+  const { db, articleId } = createSeededDb();
+  const seed = { articleId };
+  const blockId = (anchor: string) => blockAt(db, articleId, anchor).id;
   const annotate = (
     author: { id: string },
     anchor: string,

@@ -2,10 +2,44 @@
  * A fresh, migrated database for one test. Each call migrates an in-memory database, so tests never
  * share state and need no cleanup.
  */
+import { readFileSync } from "node:fs";
+import { and, eq } from "drizzle-orm";
 import { type Db, migrateDatabase, openDatabase } from "../../db/client";
+import { importArticle, parseArticle } from "../../db/importer";
+import { block, user } from "../../db/schema";
+import { SEED_ARTICLE_PATH } from "../../db/seed";
 
 export function createTestDb(): Db {
   const db = openDatabase(":memory:");
   migrateDatabase(db);
   return db;
+}
+
+/** Two readers most domain tests need. */
+export const ADA = { id: "u-ada" };
+export const BOB = { id: "u-bob" };
+
+/** A fresh database holding the demo article (slug "seed") and the users Ada and Bob. */
+export function createSeededDb() {
+  const db = createTestDb();
+  const source = readFileSync(SEED_ARTICLE_PATH, "utf8");
+  const seed = importArticle(db, parseArticle(source, { markdown: false }), { slug: "seed" });
+  db.insert(user)
+    .values([
+      { id: ADA.id, username: "ada", displayName: "Ada Lovelace", passwordHash: "x" },
+      { id: BOB.id, username: "bob", displayName: "Bob Builder", passwordHash: "x" },
+    ])
+    .run();
+  return { db, articleId: seed.articleId };
+}
+
+/** A block of an article by its anchor (`p-3`); throws when there is none. */
+export function blockAt(db: Db, articleId: number, anchor: string) {
+  const found = db
+    .select()
+    .from(block)
+    .where(and(eq(block.articleId, articleId), eq(block.anchor, anchor)))
+    .get();
+  if (!found) throw new Error(`no block ${anchor}`);
+  return found;
 }
