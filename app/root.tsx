@@ -27,7 +27,13 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.ico", sizes: "any" },
 ];
 
-export const meta: MetaFunction = () => [{ title: "Marginalia" }];
+export const meta: MetaFunction = ({ error }) => {
+  if (!error) return [{ title: "Marginalia" }];
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return [
+    { title: status === 404 ? "Page not found · Marginalia" : `Error ${status} · Marginalia` },
+  ];
+};
 
 /**
  * The signed-in user (or null) for every page. Its headers carry the session cookie when lucia has
@@ -122,7 +128,6 @@ export function ErrorBoundary() {
   if (isRouteErrorResponse(error) && error.status === 404) {
     return (
       <div className="page-message">
-        <title>Not found · Marginalia</title>
         <h1>Page not found</h1>
         <p>
           There is nothing at this address. The article may have moved, or the link may be mistyped.
@@ -140,7 +145,6 @@ export function ErrorBoundary() {
       : "Something went wrong on our side. Please try again in a moment.";
   return (
     <div className="page-message">
-      <title>{`Error ${status} · Marginalia`}</title>
       <h1>
         {status === 403
           ? "Not allowed"

@@ -75,6 +75,7 @@ test("an unknown article gets a real 404 page", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Back to the library" })).toBeVisible();
+  await expect(page).toHaveTitle(/Not found · Marginalia|Page not found · Marginalia/);
 
   const elsewhere = await page.goto("/no/such/page");
   expect(elsewhere?.status()).toBe(404);
