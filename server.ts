@@ -8,6 +8,7 @@ import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import morgan from "morgan";
+import { configuredOrigin } from "./app/utils/origin";
 
 const mode = process.env.NODE_ENV === "development" ? "development" : "production";
 const port = Number(process.env.PORT || 3000);
@@ -16,7 +17,7 @@ const BUILD_PATH = new URL("./build/index.js", import.meta.url).href;
 
 /** The origin this app answers on; APP_ORIGIN wins, for a proxy that rewrites the Host header. */
 function ownOrigin(req: Request): string {
-  return process.env.APP_ORIGIN?.replace(/\/+$/, "") || `${req.protocol}://${req.get("host")}`;
+  return configuredOrigin() ?? `${req.protocol}://${req.get("host")}`;
 }
 
 function requestOrigin(req: Request): string | null {

@@ -5,10 +5,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { FEED_CONTENT_TYPE, getArticleFeed } from "~/models/feed.server";
 import { db } from "~/utils/db.server";
+import { configuredOrigin } from "~/utils/origin";
 
 function siteOrigin(request: Request): string {
-  const configured = process.env.APP_ORIGIN?.trim().replace(/\/+$/, "");
-  return configured || new URL(request.url).origin;
+  return configuredOrigin() ?? new URL(request.url).origin;
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

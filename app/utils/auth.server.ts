@@ -20,6 +20,7 @@ import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
 import { data, redirect } from "@remix-run/node";
 import { Cookie, Lucia, type Session, TimeSpan } from "lucia";
 import { db } from "~/utils/db.server";
+import { configuredOrigin } from "~/utils/origin";
 import { pathOf, safeRedirectPath } from "~/utils/redirect";
 import { session as sessionTable, user as userTable } from "../../db/schema";
 
@@ -66,7 +67,7 @@ export function cookieSecure(request?: Request, env: NodeJS.ProcessEnv = process
   const setting = env.COOKIE_SECURE?.trim().toLowerCase();
   if (setting === "true" || setting === "1") return true;
   if (setting === "false" || setting === "0") return false;
-  if (env.APP_ORIGIN?.trim().toLowerCase().startsWith("https:")) return true;
+  if (configuredOrigin(env)?.toLowerCase().startsWith("https:")) return true;
   return request ? new URL(request.url).protocol === "https:" : false;
 }
 
@@ -138,7 +139,7 @@ function returnPath(request: Request): string {
   if (referer) {
     try {
       const from = new URL(referer);
-      const own = [new URL(request.url).origin, process.env.APP_ORIGIN?.replace(/\/+$/, "")];
+      const own = [new URL(request.url).origin, configuredOrigin()];
       if (own.includes(from.origin)) return safeRedirectPath(`${from.pathname}${from.search}`);
     } catch {
       // An unparsable Referer: fall through.
