@@ -505,6 +505,8 @@ export function deleteAnnotation({
         .where(eq(annotation.id, found.id))
         .run();
       tx.delete(sourceLink).where(eq(sourceLink.annotationId, found.id)).run();
+      // Endorsements were of the words, which are gone (and could no longer be taken back).
+      tx.delete(endorsement).where(eq(endorsement.annotationId, found.id)).run();
       return;
     }
     tx.delete(annotation).where(eq(annotation.id, found.id)).run();
@@ -604,10 +606,12 @@ export function listThreads({
       asc(block.position),
       sql`coalesce(${annotation.positionStart}, -1)`,
       asc(annotation.createdAt),
+      asc(annotation.id),
     ],
-    newest: [desc(annotation.createdAt)],
-    endorsed: [desc(annotation.endorsementCount), desc(annotation.createdAt)],
-    replied: [desc(annotation.replyCount), desc(annotation.createdAt)],
+    // The last key is the id, in the sort's own direction: pages stay stable, newest stays newest.
+    newest: [desc(annotation.createdAt), desc(annotation.id)],
+    endorsed: [desc(annotation.endorsementCount), desc(annotation.createdAt), desc(annotation.id)],
+    replied: [desc(annotation.replyCount), desc(annotation.createdAt), desc(annotation.id)],
   }[sort];
 
   const total = db.select({ n: count() }).from(annotation).where(where).get()?.n ?? 0;
@@ -623,7 +627,7 @@ export function listThreads({
     .from(annotation)
     .innerJoin(block, eq(block.id, annotation.blockId))
     .where(where)
-    .orderBy(...order, asc(annotation.id))
+    .orderBy(...order)
     .limit(THREADS_PER_PAGE)
     .offset((current - 1) * THREADS_PER_PAGE)
     .all();
