@@ -137,8 +137,20 @@ test("endorsing toggles, counts everywhere and reorders 'most endorsed'", async 
 }) => {
   const slug = createArticle();
   const writer = await createUser();
-  const first = addAnnotation({ slug, anchor: "p-1", author: writer, body: "First thought." });
-  const second = addAnnotation({ slug, anchor: "p-2", author: writer, body: "Second thought." });
+  const first = addAnnotation({
+    slug,
+    anchor: "p-1",
+    author: writer,
+    body: "First thought.",
+    createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0)),
+  });
+  const second = addAnnotation({
+    slug,
+    anchor: "p-2",
+    author: writer,
+    body: "Second thought.",
+    createdAt: new Date(Date.UTC(2026, 0, 1, 12, 1)),
+  });
   endorse(await createUser(), first);
 
   const reader = await createUser();
