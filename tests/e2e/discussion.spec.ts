@@ -161,8 +161,11 @@ test("endorsing toggles, counts everywhere and reorders 'most endorsed'", async 
 
   const button = page.locator(`#a-${second}`).getByRole("button", { name: /Endorse/ });
   await expect(button).toHaveAttribute("aria-pressed", "false");
+  // The button turns at once (optimistic); wait for the server before reloading.
+  const endorsed = page.waitForResponse((r) => r.url().includes("/endorse") && r.ok());
   await button.click();
   await expect(button).toHaveAttribute("aria-pressed", "true");
+  await endorsed;
   await expect(button).toHaveText("Endorsed · 1");
   await page.reload();
   // Tied at one endorsement each: newest first among equals.
@@ -172,8 +175,10 @@ test("endorsing toggles, counts everywhere and reorders 'most endorsed'", async 
   await page.goto(`/articles/${slug}/p/p-2`);
   const again = page.locator(`#a-${second}`).getByRole("button", { name: /Endorse/ });
   await expect(again).toHaveText("Endorsed · 1");
+  const withdrawn = page.waitForResponse((r) => r.url().includes("/endorse") && r.ok());
   await again.click();
   await expect(again).toHaveText("Endorse · 0");
+  await withdrawn;
   await page.goto(`/articles/${slug}/discussion?sort=endorsed`);
   await expect(bodies).toHaveText(["First thought.", "Second thought."]);
 });
