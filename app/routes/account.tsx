@@ -6,7 +6,6 @@
 import {
   type ActionFunctionArgs,
   data,
-  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -22,6 +21,7 @@ import {
 import { changeDisplayName, changePassword, deleteUser } from "~/models/user.server";
 import { blankSessionCookie, requireUserSession } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
+import { keepRetryAfter, retryAfterHeaders } from "~/utils/retry-after";
 import {
   changePasswordSchema,
   DISPLAY_NAME_MAX,
@@ -41,11 +41,7 @@ const SAVED: Record<string, string> = {
   password: "Your password is changed. You have been signed out everywhere else.",
 };
 
-/** Keeps an action's Retry-After (sent with a 429) on the document response too. */
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+export const headers = keepRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user } = await requireUserSession(request);
@@ -57,7 +53,6 @@ type Intent = "display-name" | "password" | "delete";
 type ActionResult = { intent: Intent; errors: FieldErrors; values: { displayName?: string } };
 
 function tooMany(intent: Intent, retryAt: Date, now: Date) {
-  const seconds = Math.ceil((retryAt.getTime() - now.getTime()) / 1000);
   return data<ActionResult>(
     {
       intent,
@@ -66,7 +61,7 @@ function tooMany(intent: Intent, retryAt: Date, now: Date) {
       },
       values: {},
     },
-    { status: 429, headers: { "Retry-After": String(Math.max(1, seconds)) } },
+    { status: 429, headers: retryAfterHeaders(retryAt, now) },
   );
 }
 

@@ -5,7 +5,6 @@
 import {
   type ActionFunctionArgs,
   data,
-  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -23,6 +22,7 @@ import { verifyCredentials } from "~/models/user.server";
 import { createSessionCookieFor, getUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
 import { safeRedirectPath } from "~/utils/redirect";
+import { keepRetryAfter, retryAfterHeaders } from "~/utils/retry-after";
 import {
   type FieldErrors,
   fieldErrors,
@@ -36,11 +36,7 @@ export const meta: MetaFunction = () => [{ title: "Sign in · Marginalia" }];
 const BAD_CREDENTIALS =
   "That username and password do not match an account. Check both and try again.";
 
-/** Keeps an action's Retry-After (sent with a 429) on the document response too. */
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+export const headers = keepRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
@@ -63,7 +59,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const now = new Date();
   const limit = checkSignInAllowed({ db, usernameKey: key, clientAddress, now });
   if (!limit.allowed) {
-    const seconds = Math.ceil((limit.retryAt.getTime() - now.getTime()) / 1000);
     return data<ActionResult>(
       {
         errors: {
@@ -71,7 +66,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         },
         values,
       },
-      { status: 429, headers: { "Retry-After": String(Math.max(1, seconds)) } },
+      { status: 429, headers: retryAfterHeaders(limit.retryAt, now) },
     );
   }
   const user = await verifyCredentials({ db, ...parsed.data });

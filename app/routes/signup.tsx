@@ -5,7 +5,6 @@
 import {
   type ActionFunctionArgs,
   data,
-  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -18,6 +17,7 @@ import { createUser } from "~/models/user.server";
 import { createSessionCookieFor, getUser } from "~/utils/auth.server";
 import { db } from "~/utils/db.server";
 import { safeRedirectPath } from "~/utils/redirect";
+import { keepRetryAfter, retryAfterHeaders } from "~/utils/retry-after";
 import {
   DISPLAY_NAME_MAX,
   type FieldErrors,
@@ -31,11 +31,7 @@ import {
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Marginalia" }];
 
-/** Keeps an action's Retry-After (sent with a 429) on the document response too. */
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+export const headers = keepRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
@@ -61,7 +57,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const now = new Date();
   const limit = checkSignUpAllowed({ db, clientAddress, now });
   if (!limit.allowed) {
-    const seconds = Math.ceil((limit.retryAt.getTime() - now.getTime()) / 1000);
     return data<ActionResult>(
       {
         errors: {
@@ -69,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         },
         values,
       },
-      { status: 429, headers: { "Retry-After": String(Math.max(1, seconds)) } },
+      { status: 429, headers: retryAfterHeaders(limit.retryAt, now) },
     );
   }
   const parsed = signUpSchema.safeParse(fields);
