@@ -19,7 +19,7 @@ import { FieldValidationError, ForbiddenError, NotFoundError } from "~/utils/err
 import { importArticle, parseArticle } from "../../db/importer";
 import { annotation, sourceLink } from "../../db/schema";
 import { SEED_ARTICLE_PATH } from "../../db/seed";
-import { ADA, BOB, blockAt, createSeededDb, type createTestDb } from "./test-db";
+import { ADA, BOB, blockAt, createSeededDb, type createTestDb, newInput } from "./test-db";
 
 type TestDb = ReturnType<typeof createTestDb>;
 
@@ -36,18 +36,6 @@ const OTHER_SOURCE = [
 ].join("\n");
 
 const setUp = createSeededDb;
-
-function newInput(overrides: Partial<NewAnnotationInput> = {}): NewAnnotationInput {
-  return {
-    kind: "annotation",
-    body: "A thought about this.",
-    source: null,
-    quote: null,
-    quoteStart: null,
-    visibility: "public",
-    ...overrides,
-  };
-}
 
 function replyInput(overrides: Partial<AnnotationInput> = {}): AnnotationInput {
   return { kind: "annotation", body: "A reply.", source: null, ...overrides };

@@ -18,7 +18,7 @@ import type { AnnotationInput, NewAnnotationInput } from "~/models/annotation-in
 import type { Viewer } from "~/models/visibility.server";
 import { ForbiddenError, NotFoundError } from "~/utils/errors";
 import { annotation, endorsement, user } from "../../db/schema";
-import { ADA, BOB, blockAt, createSeededDb, type createTestDb } from "./test-db";
+import { ADA, BOB, blockAt, createSeededDb, type createTestDb, newInput } from "./test-db";
 
 type TestDb = ReturnType<typeof createTestDb>;
 type Ctx = { db: TestDb; articleId: number };
@@ -33,18 +33,6 @@ function setUp(): Ctx {
     .values({ id: CAT.id, username: "Cat", displayName: "Cat Stevens", passwordHash: "x" })
     .run();
   return ctx;
-}
-
-function newInput(overrides: Partial<NewAnnotationInput> = {}): NewAnnotationInput {
-  return {
-    kind: "annotation",
-    body: "A thought about this.",
-    source: null,
-    quote: null,
-    quoteStart: null,
-    visibility: "public",
-    ...overrides,
-  };
 }
 
 /** A new thread on paragraph `anchor` by `author`. */

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
+import type { NewAnnotationInput } from "~/models/annotation-input";
 import { type Db, migrateDatabase, openDatabase } from "../../db/client";
 import { importArticle, parseArticle } from "../../db/importer";
 import { block, user } from "../../db/schema";
@@ -42,4 +43,17 @@ export function blockAt(db: Db, articleId: number, anchor: string) {
     .get();
   if (!found) throw new Error(`no block ${anchor}`);
   return found;
+}
+
+/** A valid new public annotation on a whole paragraph, with any fields overridden. */
+export function newInput(overrides: Partial<NewAnnotationInput> = {}): NewAnnotationInput {
+  return {
+    kind: "annotation",
+    body: "A thought about this.",
+    source: null,
+    quote: null,
+    quoteStart: null,
+    visibility: "public",
+    ...overrides,
+  };
 }
