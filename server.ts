@@ -8,7 +8,7 @@ import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import morgan from "morgan";
-import { configuredOrigin } from "./app/utils/origin";
+import { configuredOrigin } from "#app/utils/origin";
 
 const mode = process.env.NODE_ENV === "development" ? "development" : "production";
 const port = Number(process.env.PORT || 3000);

@@ -6,7 +6,8 @@
  */
 import MarkdownIt, { type Env, type MarkdownIt as MarkdownItInstance } from "markdown-it";
 import sanitizeHtml from "sanitize-html";
-import { hasUnsafeCharacter, isHttpUrl, MAX_URL_LENGTH } from "~/utils/url";
+import { MAX_URL_LENGTH } from "#app/rules";
+import { hasUnsafeCharacter, isHttpUrl } from "#app/utils/url";
 
 /** Every rendered link carries this: user content is neither trusted nor endorsed. */
 export const LINK_REL = "noopener noreferrer nofollow ugc";

@@ -19,8 +19,8 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import stylesheet from "~/styles.css";
-import { getUserWithHeaders, type SessionUser } from "~/utils/auth.server";
+import stylesheet from "#app/styles.css";
+import { getUserWithHeaders, type SessionUser } from "#app/utils/auth.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },

@@ -11,3 +11,5 @@ export type AnnotationKind = (typeof annotationKinds)[number];
 /** How the discussion page can order threads. */
 export const threadSorts = ["reading", "newest", "endorsed", "replied"] as const;
 export type ThreadSort = (typeof threadSorts)[number];
+export type Stance = (typeof stances)[number];
+export type Visibility = (typeof visibilities)[number];

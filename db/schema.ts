@@ -121,6 +121,8 @@ export const annotation = sqliteTable(
       .references(() => block.id, { onDelete: "cascade" }),
     kind: text("kind", { enum: annotationKinds }).notNull(),
     body: text("body").notNull(),
+    /** `body` rendered to sanitized HTML when it was written, so reads never render Markdown. */
+    bodyHtml: text("body_html").notNull().default(""),
     /** Null once the author deleted their account: the annotation stays, by "deleted user". */
     authorId: text("author_id").references(() => user.id, { onDelete: "set null" }),
     visibility: text("visibility", { enum: visibilities }).notNull().default("public"),

@@ -3,7 +3,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    alias: { "~": fileURLToPath(new URL("../app", import.meta.url)) },
+    alias: {
+      "#app": fileURLToPath(new URL("../app", import.meta.url)),
+      "#db": fileURLToPath(new URL("../db", import.meta.url)),
+    },
   },
   test: {
     root: fileURLToPath(new URL("..", import.meta.url)),

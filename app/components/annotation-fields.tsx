@@ -3,13 +3,8 @@
  * beside it and the typed value kept after a failed submission.
  */
 import type { ReactNode } from "react";
-import {
-  type FieldErrors,
-  KIND_LABELS,
-  MAX_BODY_LENGTH,
-  MAX_SOURCE_TITLE_LENGTH,
-  STANCE_LABELS,
-} from "~/models/annotation-input";
+import { MAX_BODY_LENGTH, MAX_SOURCE_TITLE_LENGTH, STANCE_LABELS } from "#app/rules";
+import type { FieldErrors } from "#app/utils/errors";
 
 export type FormState = { errors?: FieldErrors; values?: Record<string, string> };
 
@@ -173,9 +168,4 @@ export function FormErrorSummary({ state }: { state: FormState }): ReactNode {
       {message}
     </p>
   );
-}
-
-export function kindLabel(kind: keyof typeof KIND_LABELS): string {
-  const label = KIND_LABELS[kind].one;
-  return label.charAt(0).toUpperCase() + label.slice(1);
 }

@@ -2,7 +2,7 @@
  * A paragraph's text with its annotated passages marked. Overlaps render as flat runs whose
  * shade deepens with the number of threads on them; counterarguments are marked differently.
  */
-import { type HighlightRange, segmentHighlights } from "~/anchoring/highlights";
+import { type HighlightRange, segmentHighlights } from "#app/anchoring/highlights";
 
 export type PassageRange = { start: number; end: number; kind: string; count: number };
 

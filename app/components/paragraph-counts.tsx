@@ -1,5 +1,6 @@
+import { KIND_LABELS } from "#app/rules";
+
 /** "3 annotations · 2 counterarguments · 1 source": what a paragraph has drawn, by kind. */
-import { KIND_LABELS } from "~/models/annotation-input";
 
 const ORDER = ["annotation", "question", "counterargument", "source"] as const;
 type Counts = Partial<Record<(typeof ORDER)[number], number>>;

@@ -5,8 +5,8 @@
  */
 import { useNavigate } from "@remix-run/react";
 import { type RefObject, useEffect, useRef, useState } from "react";
-import { selectionOffsets } from "~/anchoring/dom";
-import { codePointLength, codePointSlice } from "~/anchoring/selectors";
+import { selectionOffsets } from "#app/anchoring/dom";
+import { codePointLength, codePointSlice } from "#app/anchoring/selectors";
 
 type Pending = { anchor: string; quote: string; start: number; top: number; left: number };
 

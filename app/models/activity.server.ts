@@ -5,10 +5,10 @@
  * ("[deleted]" placeholders) are never listed.
  */
 import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { renderMarkdown } from "~/markdown.server";
-import { type Viewer, visibleTo } from "~/models/visibility.server";
-import type { Db } from "~/utils/db.server";
-import { annotation, article, block, sourceLink, user } from "../../db/schema";
+import { renderMarkdown } from "#app/markdown.server";
+import { type Viewer, visibleTo } from "#app/models/visibility.server";
+import type { Db } from "#app/utils/db.server";
+import { annotation, article, block, sourceLink, user } from "#db/schema";
 
 /** One annotation listed outside its thread, with enough context to say where it is. */
 export type ActivityItem = {

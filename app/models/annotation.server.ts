@@ -1,328 +1,30 @@
 /**
- * Annotations of every kind (commentary, questions, counterarguments, sources) and their threads.
- * Every read is filtered by `visibleTo(viewer)`; every write checks who is writing here, not in the
- * route. Reading-page figures come from aggregate queries, a paragraph's threads from one query.
+ * Writing annotations of every kind (commentary, questions, counterarguments, sources): new
+ * threads, replies, edits and deletions. Every write looks the annotation up through `visibleTo`,
+ * asks the one permission rule (`can`) and keeps the author in the write's own `where`, so a write
+ * can never reach a row the rule did not allow. Markdown is rendered once, here, and stored.
  */
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  inArray,
-  isNotNull,
-  isNull,
-  ne,
-  type SQL,
-  sql,
-} from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
-import { describePassage, locateQuote } from "~/anchoring/selectors";
-import { renderMarkdown } from "~/markdown.server";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { describePassage, locateQuote } from "#app/anchoring/selectors";
+import { renderMarkdown } from "#app/markdown.server";
 import type {
   AnnotationEdit,
   AnnotationInput,
   NewAnnotationInput,
-} from "~/models/annotation-input";
-import { toFtsQuery } from "~/models/search.server";
-import { beyondPublic, type Viewer, visibleTo } from "~/models/visibility.server";
-import type { Db } from "~/utils/db.server";
-import { FieldValidationError, ForbiddenError, NotFoundError } from "~/utils/errors";
-import type { AnnotationKind, ThreadSort } from "../../db/enums";
-import {
-  annotation,
-  block,
-  endorsement,
-  paragraphTally,
-  passageTally,
-  sourceLink,
-  user,
-} from "../../db/schema";
+} from "#app/models/annotation-input.server";
+import { type Viewer, visibleTo } from "#app/models/visibility.server";
+import { type AnnotationAction, can, REFUSALS } from "#app/permissions";
+import type { Db } from "#app/utils/db.server";
+import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
+import { annotation, block, endorsement, sourceLink } from "#db/schema";
 
-export type { AnnotationKind };
+/** The database or an open transaction on it. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-/** What a paragraph has drawn, for its margin: counts by kind and the passages to highlight. */
-export type ParagraphSummary = {
-  counts: Partial<Record<AnnotationKind, number>>;
-  total: number;
-  /** Distinct highlighted passages (code points), with how many threads quote each. */
-  ranges: { start: number; end: number; kind: AnnotationKind; count: number }[];
-};
+type AnnotationRow = typeof annotation.$inferSelect;
 
-/**
- * Counts and highlight ranges for every paragraph of an article. Public figures come from tallies
- * kept by triggers (one row per paragraph and kind, one per quoted passage); a signed-in reader's
- * own private notes are added by two small grouped queries. The cost follows the number of
- * paragraphs and distinct passages, not the number of annotations.
- */
-export function getParagraphSummaries({
-  db,
-  articleId,
-  viewer,
-}: {
-  db: Db;
-  articleId: number;
-  viewer: Viewer;
-}): Map<number, ParagraphSummary> {
-  const summaries = new Map<number, ParagraphSummary>();
-  const summaryFor = (blockId: number) => {
-    let summary = summaries.get(blockId);
-    if (!summary) {
-      summary = { counts: {}, total: 0, ranges: [] };
-      summaries.set(blockId, summary);
-    }
-    return summary;
-  };
-  const addCount = (row: { blockId: number; kind: AnnotationKind; count: number }) => {
-    if (row.count <= 0) return;
-    const summary = summaryFor(row.blockId);
-    summary.counts[row.kind] = (summary.counts[row.kind] ?? 0) + row.count;
-    summary.total += row.count;
-  };
-  const addRange = (row: {
-    blockId: number;
-    start: number | null;
-    end: number | null;
-    kind: AnnotationKind;
-    count: number;
-  }) => {
-    if (row.start === null || row.end === null || row.count <= 0) return;
-    summaryFor(row.blockId).ranges.push({
-      start: row.start,
-      end: row.end,
-      kind: row.kind,
-      count: row.count,
-    });
-  };
-
-  // Public figures: one row per paragraph and kind, and one per quoted passage.
-  db.select()
-    .from(paragraphTally)
-    .where(eq(paragraphTally.articleId, articleId))
-    .all()
-    .forEach(addCount);
-  db.select()
-    .from(passageTally)
-    .where(eq(passageTally.articleId, articleId))
-    .all()
-    .forEach(addRange);
-  if (!viewer) return summaries;
-
-  // What only this viewer sees (their private notes), counted directly: few rows, by index.
-  const mine = and(eq(annotation.articleId, articleId), beyondPublic(viewer));
-  db.select({ blockId: annotation.blockId, kind: annotation.kind, count: sql<number>`count(*)` })
-    .from(annotation)
-    .where(and(mine, isNull(annotation.deletedAt)))
-    .groupBy(annotation.blockId, annotation.kind)
-    .all()
-    .forEach(addCount);
-  // A deleted root that still has replies keeps its highlight: the replies are about that passage.
-  db.select({
-    blockId: annotation.blockId,
-    start: annotation.positionStart,
-    end: annotation.positionEnd,
-    kind: annotation.kind,
-    count: sql<number>`count(*)`,
-  })
-    .from(annotation)
-    .where(
-      and(
-        mine,
-        isNull(annotation.parentId),
-        isNotNull(annotation.positionStart),
-        ne(annotation.anchorStatus, "orphaned"),
-      ),
-    )
-    .groupBy(annotation.blockId, annotation.positionStart, annotation.positionEnd, annotation.kind)
-    .all()
-    .forEach(addRange);
-  return summaries;
-}
-
-/** One annotation as a thread shows it, with its replies. */
-export type ThreadNode = {
-  id: number;
-  kind: AnnotationKind;
-  parentId: number | null;
-  depth: number;
-  /** Sanitized HTML rendered from the Markdown body; empty for a deleted annotation. */
-  bodyHtml: string;
-  body: string;
-  author: { username: string; displayName: string } | null;
-  isOwn: boolean;
-  visibility: "public" | "private";
-  quote: string | null;
-  anchorStatus: "anchored" | "changed" | "orphaned";
-  source: { url: string; title: string; stance: "supports" | "refutes" | "context" } | null;
-  endorsements: number;
-  endorsedByViewer: boolean;
-  createdAt: string;
-  editedAt: string | null;
-  deleted: boolean;
-  replies: ThreadNode[];
-};
-
-function threadColumns(viewer: Viewer) {
-  return {
-    id: annotation.id,
-    articleId: annotation.articleId,
-    kind: annotation.kind,
-    parentId: annotation.parentId,
-    rootId: annotation.rootId,
-    depth: annotation.depth,
-    body: annotation.body,
-    authorId: annotation.authorId,
-    username: user.username,
-    displayName: user.displayName,
-    visibility: annotation.visibility,
-    quote: annotation.quoteExact,
-    anchorStatus: annotation.anchorStatus,
-    sourceUrl: sourceLink.url,
-    sourceTitle: sourceLink.title,
-    sourceStance: sourceLink.stance,
-    endorsements: annotation.endorsementCount,
-    endorsedByViewer: viewer
-      ? sql<number>`exists (select 1 from "endorsement" e where e.annotation_id = "annotation"."id" and e.user_id = ${viewer.id})`
-      : sql<number>`0`,
-    createdAt: annotation.createdAt,
-    editedAt: annotation.editedAt,
-    deletedAt: annotation.deletedAt,
-  };
-}
-
-type ThreadRow = {
-  id: number;
-  kind: AnnotationKind;
-  parentId: number | null;
-  depth: number;
-  body: string;
-  authorId: string | null;
-  username: string | null;
-  displayName: string | null;
-  visibility: "public" | "private";
-  quote: string | null;
-  anchorStatus: "anchored" | "changed" | "orphaned";
-  sourceUrl: string | null;
-  sourceTitle: string | null;
-  sourceStance: "supports" | "refutes" | "context" | null;
-  endorsements: number;
-  endorsedByViewer: number;
-  createdAt: Date;
-  editedAt: Date | null;
-  deletedAt: Date | null;
-};
-
-function toNode(row: ThreadRow, viewer: Viewer): ThreadNode {
-  const deleted = row.deletedAt !== null;
-  return {
-    id: row.id,
-    kind: row.kind,
-    parentId: row.parentId,
-    depth: row.depth,
-    bodyHtml: deleted ? "" : renderMarkdown(row.body),
-    body: deleted ? "" : row.body,
-    author:
-      deleted || row.username === null || row.displayName === null
-        ? null
-        : { username: row.username, displayName: row.displayName },
-    isOwn: !deleted && viewer !== null && row.authorId === viewer.id,
-    visibility: row.visibility,
-    quote: row.quote,
-    anchorStatus: row.anchorStatus,
-    source:
-      !deleted && row.sourceUrl && row.sourceTitle && row.sourceStance
-        ? { url: row.sourceUrl, title: row.sourceTitle, stance: row.sourceStance }
-        : null,
-    endorsements: row.endorsements,
-    endorsedByViewer: Boolean(row.endorsedByViewer),
-    createdAt: row.createdAt.toISOString(),
-    editedAt: row.editedAt ? row.editedAt.toISOString() : null,
-    deleted,
-    replies: [],
-  };
-}
-
-/** Builds the trees from rows in creation order; replies whose parent is not visible are dropped. */
-function buildThreads(rows: ThreadRow[], viewer: Viewer): ThreadNode[] {
-  const byId = new Map<number, ThreadNode>();
-  const roots: ThreadNode[] = [];
-  for (const row of rows) {
-    const node = toNode(row, viewer);
-    byId.set(node.id, node);
-    if (row.parentId === null) roots.push(node);
-    else byId.get(row.parentId)?.replies.push(node);
-  }
-  return roots;
-}
-
-/**
- * The annotations matching `where` that the viewer may see, with authors and source links, in one
- * query, built into threads in creation order.
- */
-function loadThreads(db: Db, viewer: Viewer, where: SQL | undefined): ThreadNode[] {
-  const rows = db
-    .select(threadColumns(viewer))
-    .from(annotation)
-    .leftJoin(user, eq(user.id, annotation.authorId))
-    .leftJoin(sourceLink, eq(sourceLink.annotationId, annotation.id))
-    .where(and(where, visibleTo(viewer)))
-    .orderBy(asc(annotation.createdAt), asc(annotation.id))
-    .all();
-  return buildThreads(rows, viewer);
-}
-
-/**
- * The threads drawn on one paragraph that the viewer may see, oldest first, in one query: all of
- * them, or (with `limit`) the first `limit` threads, replies included.
- */
-export function getParagraphThreads({
-  db,
-  blockId,
-  viewer,
-  limit,
-}: {
-  db: Db;
-  blockId: number;
-  viewer: Viewer;
-  limit?: number;
-}): ThreadNode[] {
-  const roots = alias(annotation, "root");
-  const firstRoots = db
-    .select({ id: roots.id })
-    .from(roots)
-    .where(and(eq(roots.blockId, blockId), isNull(roots.parentId), visibleTo(viewer, roots)))
-    .orderBy(asc(roots.createdAt), asc(roots.id))
-    .limit(limit ?? -1);
-  return loadThreads(
-    db,
-    viewer,
-    and(
-      eq(annotation.blockId, blockId),
-      limit === undefined ? undefined : inArray(annotation.rootId, firstRoots),
-    ),
-  );
-}
-
-/** How many threads on a paragraph the viewer may see. */
-export function countParagraphThreads({
-  db,
-  blockId,
-  viewer,
-}: {
-  db: Db;
-  blockId: number;
-  viewer: Viewer;
-}): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(annotation)
-      .where(and(eq(annotation.blockId, blockId), isNull(annotation.parentId), visibleTo(viewer)))
-      .get()?.n ?? 0
-  );
-}
-
-function findParagraph(db: Db, articleId: number, blockId: number) {
+/** The paragraph of an article that new threads attach to; NotFound for any other block. */
+function getParagraph(db: Db, articleId: number, blockId: number) {
   const found = db
     .select()
     .from(block)
@@ -332,8 +34,11 @@ function findParagraph(db: Db, articleId: number, blockId: number) {
   return found;
 }
 
-/** The annotation if the viewer may see it (deleted ones included: they hold threads together). */
-function findVisible(db: Db, id: number, viewer: Viewer) {
+/**
+ * The annotation if the viewer may see it, deleted ones included (they hold threads together);
+ * NotFound otherwise, so a stranger cannot tell a private note from a missing one.
+ */
+export function getVisibleAnnotation(db: Db, id: number, viewer: Viewer): AnnotationRow {
   const found = db
     .select()
     .from(annotation)
@@ -343,8 +48,43 @@ function findVisible(db: Db, id: number, viewer: Viewer) {
   return found;
 }
 
-/** The database or an open transaction on it. */
-type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+/**
+ * The annotation, if the viewer may see it and do `action` to it. A deleted one is NotFound to
+ * every write (it cannot be answered, changed or endorsed); otherwise a refusal is Forbidden.
+ */
+export function getAnnotationFor(
+  db: Db,
+  viewer: { id: string },
+  action: AnnotationAction,
+  id: number,
+): AnnotationRow {
+  const found = getVisibleAnnotation(db, id, viewer);
+  if (found.deletedAt) {
+    throw new NotFoundError(
+      action === "reply"
+        ? "That annotation was deleted; it cannot be answered."
+        : "That annotation was deleted.",
+    );
+  }
+  if (!can(viewer, action, { authorId: found.authorId, deleted: false })) {
+    throw new ForbiddenError(REFUSALS[action]);
+  }
+  return found;
+}
+
+/** The `where` of a write to an author's own annotation: the row, live, and still theirs. */
+function ownLiveRow(id: number, viewer: { id: string }): SQL {
+  return and(
+    eq(annotation.id, id),
+    eq(annotation.authorId, viewer.id),
+    isNull(annotation.deletedAt),
+  ) as SQL;
+}
+
+/** Throws when a guarded write touched nothing: the row changed hands or vanished meanwhile. */
+function expectOneRow(result: { changes: number }): void {
+  if (result.changes !== 1) throw new NotFoundError("That annotation was changed meanwhile.");
+}
 
 function insertSource(db: DbOrTx, annotationId: number, input: AnnotationInput) {
   if (input.kind !== "source" || !input.source) return;
@@ -370,7 +110,7 @@ export function createAnnotation({
   blockId: number;
   input: NewAnnotationInput;
 }): number {
-  const paragraph = findParagraph(db, articleId, blockId);
+  const paragraph = getParagraph(db, articleId, blockId);
   let passage: ReturnType<typeof describePassage> = null;
   if (input.quote) {
     const position = locateQuote(
@@ -385,6 +125,7 @@ export function createAnnotation({
       });
     }
   }
+  const bodyHtml = renderMarkdown(input.body);
   return db.transaction((tx) => {
     const created = tx
       .insert(annotation)
@@ -393,6 +134,7 @@ export function createAnnotation({
         blockId,
         kind: input.kind,
         body: input.body,
+        bodyHtml,
         authorId: author.id,
         visibility: input.visibility,
         depth: 0,
@@ -422,9 +164,8 @@ export function createReply({
   parentId: number;
   input: AnnotationInput;
 }): number {
-  const parent = findVisible(db, parentId, author);
-  if (parent.deletedAt)
-    throw new NotFoundError("That annotation was deleted; it cannot be answered.");
+  const parent = getAnnotationFor(db, author, "reply", parentId);
+  const bodyHtml = renderMarkdown(input.body);
   return db.transaction((tx) => {
     const created = tx
       .insert(annotation)
@@ -433,6 +174,7 @@ export function createReply({
         blockId: parent.blockId,
         kind: input.kind,
         body: input.body,
+        bodyHtml,
         authorId: author.id,
         visibility: parent.visibility,
         parentId: parent.id,
@@ -444,14 +186,6 @@ export function createReply({
     insertSource(tx, created.id, input);
     return created.id;
   });
-}
-
-function findOwn(db: Db, id: number, viewer: { id: string }) {
-  const found = findVisible(db, id, viewer);
-  if (found.deletedAt) throw new NotFoundError("That annotation was deleted.");
-  if (found.authorId !== viewer.id)
-    throw new ForbiddenError("Only its author can change this annotation.");
-  return found;
 }
 
 /** Changes the text (and a source's link) of the viewer's own annotation; its kind stays. */
@@ -466,12 +200,16 @@ export function updateAnnotation({
   id: number;
   input: AnnotationEdit;
 }): void {
-  const found = findOwn(db, id, viewer);
+  const found = getAnnotationFor(db, viewer, "edit", id);
+  const bodyHtml = renderMarkdown(input.body);
   db.transaction((tx) => {
-    tx.update(annotation)
-      .set({ body: input.body, editedAt: new Date() })
-      .where(eq(annotation.id, found.id))
-      .run();
+    expectOneRow(
+      tx
+        .update(annotation)
+        .set({ body: input.body, bodyHtml, editedAt: new Date() })
+        .where(ownLiveRow(found.id, viewer))
+        .run(),
+    );
     if (found.kind === "source" && input.source) {
       tx.update(sourceLink).set(input.source).where(eq(sourceLink.annotationId, found.id)).run();
     }
@@ -491,7 +229,7 @@ export function deleteAnnotation({
   viewer: { id: string };
   id: number;
 }): void {
-  const found = findOwn(db, id, viewer);
+  const found = getAnnotationFor(db, viewer, "delete", id);
   db.transaction((tx) => {
     const hasReplies = tx
       .select({ id: annotation.id })
@@ -500,16 +238,19 @@ export function deleteAnnotation({
       .limit(1)
       .get();
     if (hasReplies) {
-      tx.update(annotation)
-        .set({ body: "", deletedAt: new Date() })
-        .where(eq(annotation.id, found.id))
-        .run();
+      expectOneRow(
+        tx
+          .update(annotation)
+          .set({ body: "", bodyHtml: "", deletedAt: new Date() })
+          .where(ownLiveRow(found.id, viewer))
+          .run(),
+      );
       tx.delete(sourceLink).where(eq(sourceLink.annotationId, found.id)).run();
       // Endorsements were of the words, which are gone (and could no longer be taken back).
       tx.delete(endorsement).where(eq(endorsement.annotationId, found.id)).run();
       return;
     }
-    tx.delete(annotation).where(eq(annotation.id, found.id)).run();
+    expectOneRow(tx.delete(annotation).where(ownLiveRow(found.id, viewer)).run());
     let parentId = found.parentId;
     while (parentId !== null) {
       const parent = tx.select().from(annotation).where(eq(annotation.id, parentId)).get();
@@ -527,182 +268,29 @@ export function deleteAnnotation({
   });
 }
 
-export type { ThreadSort };
-export const THREADS_PER_PAGE = 50;
-
-/** A thread as the discussion page lists it: where it is, and the whole conversation. */
-export type ThreadListing = {
-  root: ThreadNode;
-  anchor: string;
-  paragraphNumber: number | null;
-  replyCount: number;
-};
-
 /**
- * An article's threads that the viewer may see, sorted and filtered, one page at a time. A filter
- * keeps a thread when any live annotation in it matches (a counterargument deep in a thread counts).
- * Ties break on the root's id, so pages are stable.
+ * Renders the stored HTML of annotations written before it was stored (migration 0004 adds the
+ * column empty). Runs at start; a no-op once every live body has its HTML.
  */
-export function listThreads({
-  db,
-  articleId,
-  viewer,
-  sort = "reading",
-  kind,
-  authorUsername,
-  text,
-  page = 1,
-}: {
-  db: Db;
-  articleId: number;
-  viewer: Viewer;
-  sort?: ThreadSort;
-  kind?: AnnotationKind;
-  authorUsername?: string;
-  text?: string;
-  page?: number;
-}): { threads: ThreadListing[]; total: number; page: number; pageCount: number } {
-  // Each filter names the threads (roots) holding a live annotation that matches; the subquery
-  // is not correlated, so it runs once, not once per thread.
-  const match = alias(annotation, "m");
-  const matchConditions: SQL[] = [
-    eq(match.articleId, articleId),
-    isNull(match.deletedAt),
-    visibleTo(viewer, match),
-  ];
-  if (kind) matchConditions.push(eq(match.kind, kind));
-  if (authorUsername) {
-    matchConditions.push(
-      sql`${match.authorId} = (select u.id from "user" u where lower(u.username) = lower(${authorUsername}))`,
-    );
+export function renderMissingBodies(db: Db, batch = 500): number {
+  let done = 0;
+  for (;;) {
+    const rows = db
+      .select({ id: annotation.id, body: annotation.body })
+      .from(annotation)
+      .where(and(eq(annotation.bodyHtml, ""), sql`${annotation.body} <> ''`))
+      .limit(batch)
+      .all();
+    if (rows.length === 0) return done;
+    db.transaction((tx) => {
+      for (const row of rows) {
+        tx.update(annotation)
+          // Never empty for a non-empty body, or this loop would pick the row up again.
+          .set({ bodyHtml: renderMarkdown(row.body) || " " })
+          .where(eq(annotation.id, row.id))
+          .run();
+      }
+    });
+    done += rows.length;
   }
-  if (text !== undefined) {
-    const query = toFtsQuery(text);
-    // Text that leaves nothing to search for matches nothing, rather than everything.
-    matchConditions.push(
-      query === null
-        ? sql`0`
-        : sql`${match.id} in (select rowid from annotation_search where annotation_search match ${query})`,
-    );
-  }
-  const filtered = kind || authorUsername || text !== undefined;
-  const where = and(
-    eq(annotation.articleId, articleId),
-    isNull(annotation.parentId),
-    visibleTo(viewer),
-    filtered
-      ? inArray(
-          annotation.id,
-          db
-            .select({ rootId: match.rootId })
-            .from(match)
-            .where(and(...matchConditions)),
-        )
-      : undefined,
-  );
-
-  const order: SQL[] = {
-    reading: [
-      asc(block.position),
-      sql`coalesce(${annotation.positionStart}, -1)`,
-      asc(annotation.createdAt),
-      asc(annotation.id),
-    ],
-    // The last key is the id, in the sort's own direction: pages stay stable, newest stays newest.
-    newest: [desc(annotation.createdAt), desc(annotation.id)],
-    endorsed: [desc(annotation.endorsementCount), desc(annotation.createdAt), desc(annotation.id)],
-    replied: [desc(annotation.replyCount), desc(annotation.createdAt), desc(annotation.id)],
-  }[sort];
-
-  const total = db.select({ n: count() }).from(annotation).where(where).get()?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / THREADS_PER_PAGE));
-  const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
-  const roots = db
-    .select({
-      id: annotation.id,
-      anchor: block.anchor,
-      number: block.number,
-      replyCount: annotation.replyCount,
-    })
-    .from(annotation)
-    .innerJoin(block, eq(block.id, annotation.blockId))
-    .where(where)
-    .orderBy(...order)
-    .limit(THREADS_PER_PAGE)
-    .offset((current - 1) * THREADS_PER_PAGE)
-    .all();
-  if (roots.length === 0) return { threads: [], total, page: current, pageCount };
-
-  const threads = loadThreads(
-    db,
-    viewer,
-    inArray(
-      annotation.rootId,
-      roots.map((r) => r.id),
-    ),
-  );
-  const trees = new Map(threads.map((node) => [node.id, node]));
-  return {
-    threads: roots.flatMap((r) => {
-      const root = trees.get(r.id);
-      return root
-        ? [{ root, anchor: r.anchor, paragraphNumber: r.number, replyCount: r.replyCount }]
-        : [];
-    }),
-    total,
-    page: current,
-    pageCount,
-  };
-}
-
-/** The thread holding one annotation, for its permalink: the paragraph, and the whole thread. */
-export function getThreadOf({ db, id, viewer }: { db: Db; id: number; viewer: Viewer }) {
-  const found = findVisible(db, id, viewer);
-  const paragraph = db.select().from(block).where(eq(block.id, found.blockId)).get();
-  if (!paragraph) throw new NotFoundError("That annotation's paragraph no longer exists.");
-  const [root] = loadThreads(db, viewer, eq(annotation.rootId, found.rootId ?? found.id));
-  if (!root) throw new NotFoundError("That annotation's thread is not visible to you.");
-  const passage = db
-    .select({ start: annotation.positionStart, end: annotation.positionEnd, kind: annotation.kind })
-    .from(annotation)
-    .where(eq(annotation.id, root.id))
-    .get();
-  return {
-    articleId: found.articleId,
-    paragraph,
-    root,
-    /** The passage the thread's root quotes, to highlight in the paragraph. */
-    passage:
-      passage?.start != null && passage.end != null
-        ? { ...passage, start: passage.start, end: passage.end }
-        : null,
-  };
-}
-
-/**
- * Endorses an annotation, or takes the endorsement back: one per user. Authors cannot endorse their
- * own, and deleted annotations cannot be endorsed. Returns whether the viewer now endorses it.
- */
-export function toggleEndorsement({
-  db,
-  viewer,
-  annotationId,
-}: {
-  db: Db;
-  viewer: { id: string };
-  annotationId: number;
-}): boolean {
-  const found = findVisible(db, annotationId, viewer);
-  if (found.deletedAt) throw new NotFoundError("That annotation was deleted.");
-  if (found.authorId === viewer.id)
-    throw new ForbiddenError("You cannot endorse your own annotation.");
-  return db.transaction((tx) => {
-    const removed = tx
-      .delete(endorsement)
-      .where(and(eq(endorsement.userId, viewer.id), eq(endorsement.annotationId, annotationId)))
-      .run();
-    if (removed.changes > 0) return false;
-    tx.insert(endorsement).values({ userId: viewer.id, annotationId }).run();
-    return true;
-  });
 }

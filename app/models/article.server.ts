@@ -3,8 +3,8 @@
  * (annotations) is loaded by the annotation model with the viewer's visibility filter.
  */
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "~/utils/db.server";
-import { article, block } from "../../db/schema";
+import type { Db } from "#app/utils/db.server";
+import { article, block } from "#db/schema";
 
 /** An article's metadata, as listed in the library and shown at the top of its page. */
 export type ArticleSummary = {

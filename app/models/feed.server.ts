@@ -5,12 +5,12 @@
  * reading page shows, carried as escaped text in `<content type="html">`.
  */
 import { eq } from "drizzle-orm";
-import { type ActivityItem, listRecentAnnotations } from "~/models/activity.server";
-import { KIND_LABELS, STANCE_LABELS } from "~/models/annotation-input";
-import { escapeHtml } from "~/models/search.server";
-import type { Db } from "~/utils/db.server";
-import { permalinkPath } from "~/utils/format";
-import { article } from "../../db/schema";
+import { type ActivityItem, listRecentAnnotations } from "#app/models/activity.server";
+import { escapeHtml } from "#app/models/search.server";
+import { KIND_LABELS, STANCE_LABELS } from "#app/rules";
+import type { Db } from "#app/utils/db.server";
+import { permalinkPath } from "#app/utils/format";
+import { article } from "#db/schema";
 
 export const FEED_CONTENT_TYPE = "application/atom+xml; charset=utf-8";
 /** How many entries a feed carries. */

@@ -10,8 +10,8 @@
  * - sign-up: 10 per address per hour.
  */
 import { and, asc, eq, gt, lt } from "drizzle-orm";
-import type { Db } from "~/utils/db.server";
-import { loginAttempt } from "../../db/schema";
+import type { Db } from "#app/utils/db.server";
+import { loginAttempt } from "#db/schema";
 
 const MINUTE = 60_000;
 

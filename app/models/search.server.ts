@@ -10,9 +10,9 @@
  * and only then do the sentinels become <mark> elements.
  */
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { type Viewer, visibleTo } from "~/models/visibility.server";
-import type { Db } from "~/utils/db.server";
-import { annotation, article, block, sourceLink, user } from "../../db/schema";
+import { type Viewer, visibleTo } from "#app/models/visibility.server";
+import type { Db } from "#app/utils/db.server";
+import { annotation, article, block, sourceLink, user } from "#db/schema";
 
 /** A word, as FTS5's unicode61 tokenizer sees one: letters and digits (with combining marks). */
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;

@@ -1,13 +1,108 @@
 /**
- * People with accounts. Creation goes through db/accounts.ts (shared with `npm run user:create`);
- * hashing through db/password.ts. Nothing here returns a password hash to its caller.
+ * People with accounts: the one path into the `user` table (the sign-up form and
+ * `npm run user:create` both call `insertUser`), sign-in checks, profile changes and deletion.
+ * Rules come from account-rules.server.ts, hashing from password.server.ts. Nothing here returns a
+ * password hash to its caller.
  */
-import { and, eq, ne } from "drizzle-orm";
-import type { Db } from "~/utils/db.server";
-import { newPasswordIssue } from "~/utils/validation";
-import { AccountInputError, findUserRowByUsername, insertUser, type Role } from "../../db/accounts";
-import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../db/password";
-import { annotation, session, user } from "../../db/schema";
+import { randomBytes } from "node:crypto";
+import { and, eq, ne, sql } from "drizzle-orm";
+import {
+  displayNameSchema,
+  newPasswordIssue,
+  usernameKey,
+  usernameSchema,
+} from "#app/models/account-rules.server";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "#app/models/password.server";
+import type { Db } from "#db/client";
+import { annotation, session, user } from "#db/schema";
+
+export type Role = "user" | "admin";
+
+/** A user id: 16 random bytes, hex. */
+export function newUserId(): string {
+  return randomBytes(16).toString("hex");
+}
+
+/** Thrown when a field breaks a rule; `field` names the form field, `message` is for the person. */
+export class AccountInputError extends Error {
+  constructor(
+    readonly field: "username" | "displayName" | "password",
+    message: string,
+  ) {
+    super(message);
+    this.name = "AccountInputError";
+  }
+}
+
+export const USERNAME_TAKEN = "That username is taken. Choose another.";
+
+/** The row for a username, compared without regard to case (served by user_username_lower_idx). */
+export function findUserRowByUsername(db: Db, username: string) {
+  return db
+    .select()
+    .from(user)
+    .where(eq(sql`lower(${user.username})`, usernameKey(username)))
+    .get();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    (error as { code: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE"
+  );
+}
+
+/**
+ * Validates and inserts a user. Throws AccountInputError for a broken rule or a taken username.
+ * Returns the new row without its hash.
+ */
+export async function insertUser(args: {
+  db: Db;
+  username: string;
+  displayName: string;
+  password: string;
+  role?: Role;
+}): Promise<{ id: string; username: string; displayName: string; role: Role }> {
+  const username = usernameSchema.safeParse(args.username);
+  if (!username.success) {
+    throw new AccountInputError(
+      "username",
+      username.error.issues[0]?.message ?? "Check the username.",
+    );
+  }
+  const displayName = displayNameSchema.safeParse(args.displayName);
+  if (!displayName.success) {
+    throw new AccountInputError(
+      "displayName",
+      displayName.error.issues[0]?.message ?? "Check the display name.",
+    );
+  }
+  const passwordIssue = newPasswordIssue(args.password, username.data);
+  if (passwordIssue) throw new AccountInputError("password", passwordIssue);
+  if (findUserRowByUsername(args.db, username.data)) {
+    throw new AccountInputError("username", USERNAME_TAKEN);
+  }
+  const row = {
+    id: newUserId(),
+    username: username.data,
+    displayName: displayName.data,
+    role: args.role ?? "user",
+  } as const;
+  const passwordHash = await hashPassword(args.password);
+  try {
+    args.db
+      .insert(user)
+      .values({ ...row, passwordHash })
+      .run();
+  } catch (error) {
+    // Someone took the name while we were hashing.
+    if (isUniqueViolation(error)) throw new AccountInputError("username", USERNAME_TAKEN);
+    throw error;
+  }
+  return row;
+}
 
 /** A user as the app sees them: never with the hash. */
 export type UserRecord = { id: string; username: string; displayName: string; role: Role };

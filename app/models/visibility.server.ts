@@ -5,7 +5,7 @@
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { annotation } from "../../db/schema";
+import { annotation } from "#db/schema";
 
 /** The annotation table, or an alias of it: only the columns visibility depends on. */
 type AnnotationColumns = { visibility: SQLiteColumn; authorId: SQLiteColumn };

@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { kindLabel } from "~/components/annotation-fields";
-import { listRecentAnnotations } from "~/models/activity.server";
-import { formatPublishedOn, listArticles } from "~/models/article.server";
-import { getUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { permalinkPath } from "~/utils/format";
+import { listRecentAnnotations } from "#app/models/activity.server";
+import { formatPublishedOn, listArticles } from "#app/models/article.server";
+import { kindLabel } from "#app/rules";
+import { getUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { permalinkPath } from "#app/utils/format";
 
 const RECENT_LIMIT = 8;
 const EXCERPT_LENGTH = 180;

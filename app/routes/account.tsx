@@ -12,27 +12,26 @@ import {
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
-import { FormMessage, StatusMessage, TextField, useAfterErrors } from "~/components/form-field";
+import { FormMessage, StatusMessage, TextField, useAfterErrors } from "#app/components/form-field";
+import { usernameKey } from "#app/models/account-rules.server";
 import {
   checkSignInAllowed,
   describeRetry,
   recordSignInFailure,
-} from "~/models/login-attempt.server";
-import { changeDisplayName, changePassword, deleteUser } from "~/models/user.server";
-import { blankSessionCookie, requireUserSession } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { keepRetryAfter, retryAfterHeaders } from "~/utils/retry-after";
+} from "#app/models/login-attempt.server";
+import { changeDisplayName, changePassword, deleteUser } from "#app/models/user.server";
+import { DISPLAY_NAME_MAX, PASSWORD_MIN } from "#app/rules";
+import { blankSessionCookie, requireUserSession } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import type { FieldErrors } from "#app/utils/errors";
+import { keepRetryAfter, retryAfterHeaders } from "#app/utils/retry-after";
 import {
   changePasswordSchema,
-  DISPLAY_NAME_MAX,
   deleteAccountSchema,
   displayNameFormSchema,
-  type FieldErrors,
   fieldErrors,
   formFields,
-  PASSWORD_MIN,
-  usernameKey,
-} from "~/utils/validation";
+} from "#app/utils/validation.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Marginalia" }];
 

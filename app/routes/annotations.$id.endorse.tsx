@@ -3,12 +3,12 @@
  * came from; the script version (a fetcher) gets the new state instead and stays put.
  */
 import { type ActionFunctionArgs, data, redirect } from "@remix-run/node";
-import { toggleEndorsement } from "~/models/annotation.server";
-import { requireUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { ForbiddenError, NotFoundError, toResponseError } from "~/utils/errors";
-import { parseId } from "~/utils/params";
-import { safeRedirectPath } from "~/utils/redirect";
+import { toggleEndorsement } from "#app/models/endorsement.server";
+import { requireUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { ForbiddenError, NotFoundError, toResponseError } from "#app/utils/errors";
+import { parseId } from "#app/utils/params";
+import { safeRedirectPath } from "#app/utils/redirect";
 
 export async function loader() {
   throw new Response("Not found", { status: 404 });

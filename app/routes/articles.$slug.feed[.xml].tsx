@@ -3,9 +3,9 @@
  * route: no component). Links are absolute, on APP_ORIGIN when set, else the request's own origin.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { FEED_CONTENT_TYPE, getArticleFeed } from "~/models/feed.server";
-import { db } from "~/utils/db.server";
-import { configuredOrigin } from "~/utils/origin";
+import { FEED_CONTENT_TYPE, getArticleFeed } from "#app/models/feed.server";
+import { db } from "#app/utils/db.server";
+import { configuredOrigin } from "#app/utils/origin";
 
 function siteOrigin(request: Request): string {
   return configuredOrigin() ?? new URL(request.url).origin;

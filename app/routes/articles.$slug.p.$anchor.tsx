@@ -19,15 +19,14 @@ import {
   type FormState,
   KindField,
   SourceFields,
-} from "~/components/annotation-fields";
-import { Thread, type ThreadFormState } from "~/components/thread";
-import { countParagraphThreads, getParagraphThreads } from "~/models/annotation.server";
-import { MAX_QUOTE_LENGTH } from "~/models/annotation-input";
-import { getParagraph } from "~/models/article.server";
-import { getUser, loginPath } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { handleThreadAction } from "~/utils/thread-actions.server";
-import { annotationKinds } from "../../db/enums";
+} from "#app/components/annotation-fields";
+import { Thread, type ThreadFormState } from "#app/components/thread";
+import { getParagraph } from "#app/models/article.server";
+import { countParagraphThreads, getParagraphThreads } from "#app/models/thread.server";
+import { annotationKinds, MAX_QUOTE_LENGTH } from "#app/rules";
+import { getUser, loginPath } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { handleThreadAction } from "#app/utils/thread-actions.server";
 
 const THREADS_SHOWN = 50;
 

@@ -12,14 +12,14 @@ import {
   useParams,
 } from "@remix-run/react";
 import { useRef } from "react";
-import { ArticleHeader } from "~/components/article-header";
-import { HighlightedText } from "~/components/highlighted-text";
-import { describeCounts, ParagraphCounts } from "~/components/paragraph-counts";
-import { SelectionPopover } from "~/components/selection-popover";
-import { getParagraphSummaries } from "~/models/annotation.server";
-import { formatPublishedOn, getArticleBySlug } from "~/models/article.server";
-import { getUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
+import { ArticleHeader } from "#app/components/article-header";
+import { HighlightedText } from "#app/components/highlighted-text";
+import { describeCounts, ParagraphCounts } from "#app/components/paragraph-counts";
+import { SelectionPopover } from "#app/components/selection-popover";
+import { formatPublishedOn, getArticleBySlug } from "#app/models/article.server";
+import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
+import { getUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data

@@ -5,16 +5,16 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { HighlightedText } from "~/components/highlighted-text";
-import { Thread, type ThreadFormState } from "~/components/thread";
-import { getThreadOf } from "~/models/annotation.server";
-import { findArticle } from "~/models/article.server";
-import { getUser, loginPath } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { toResponseError } from "~/utils/errors";
-import { inContextPath } from "~/utils/format";
-import { parseId } from "~/utils/params";
-import { handleThreadAction } from "~/utils/thread-actions.server";
+import { HighlightedText } from "#app/components/highlighted-text";
+import { Thread, type ThreadFormState } from "#app/components/thread";
+import { findArticle } from "#app/models/article.server";
+import { getThreadOf } from "#app/models/thread.server";
+import { getUser, loginPath } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { toResponseError } from "#app/utils/errors";
+import { inContextPath } from "#app/utils/format";
+import { parseId } from "#app/utils/params";
+import { handleThreadAction } from "#app/utils/thread-actions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data

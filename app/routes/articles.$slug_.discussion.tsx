@@ -4,16 +4,21 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { Pager } from "~/components/pager";
-import { Thread } from "~/components/thread";
-import { listThreads } from "~/models/annotation.server";
-import { KIND_LABELS } from "~/models/annotation-input";
-import { findArticle } from "~/models/article.server";
-import { getUser, loginPath } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { inContextPath } from "~/utils/format";
-import { parsePage } from "~/utils/params";
-import { type AnnotationKind, annotationKinds, type ThreadSort, threadSorts } from "../../db/enums";
+import { Pager } from "#app/components/pager";
+import { Thread } from "#app/components/thread";
+import { findArticle } from "#app/models/article.server";
+import { listThreads } from "#app/models/discussion.server";
+import {
+  type AnnotationKind,
+  annotationKinds,
+  KIND_LABELS,
+  type ThreadSort,
+  threadSorts,
+} from "#app/rules";
+import { getUser, loginPath } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { inContextPath } from "#app/utils/format";
+import { parsePage } from "#app/utils/params";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data

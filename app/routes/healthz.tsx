@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { db } from "~/utils/db.server";
+import { db } from "#app/utils/db.server";
 
 /** Liveness and readiness: answers 200 only when the database answers. */
 export async function loader() {

@@ -11,25 +11,21 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
-import { FormMessage, TextField, useAfterErrors } from "~/components/form-field";
+import { FormMessage, TextField, useAfterErrors } from "#app/components/form-field";
+import { usernameKey } from "#app/models/account-rules.server";
 import {
   checkSignInAllowed,
   clearSignInFailures,
   describeRetry,
   recordSignInFailure,
-} from "~/models/login-attempt.server";
-import { verifyCredentials } from "~/models/user.server";
-import { createSessionCookieFor, getUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { safeRedirectPath } from "~/utils/redirect";
-import { keepRetryAfter, retryAfterHeaders } from "~/utils/retry-after";
-import {
-  type FieldErrors,
-  fieldErrors,
-  formFields,
-  signInSchema,
-  usernameKey,
-} from "~/utils/validation";
+} from "#app/models/login-attempt.server";
+import { verifyCredentials } from "#app/models/user.server";
+import { createSessionCookieFor, getUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import type { FieldErrors } from "#app/utils/errors";
+import { safeRedirectPath } from "#app/utils/redirect";
+import { keepRetryAfter, retryAfterHeaders } from "#app/utils/retry-after";
+import { fieldErrors, formFields, signInSchema } from "#app/utils/validation.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Marginalia" }];
 

@@ -5,13 +5,13 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { kindLabel } from "~/components/annotation-fields";
-import { Pager } from "~/components/pager";
-import { searchAnnotations } from "~/models/search.server";
-import { getUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { formatDate, permalinkPath } from "~/utils/format";
-import { parsePage } from "~/utils/params";
+import { Pager } from "#app/components/pager";
+import { searchAnnotations } from "#app/models/search.server";
+import { kindLabel } from "#app/rules";
+import { getUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { formatDate, permalinkPath } from "#app/utils/format";
+import { parsePage } from "#app/utils/params";
 
 const PAGE_SIZE = 20;
 /** Longer input is cut before searching (the model reads no more of it either). */

@@ -11,23 +11,16 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
-import { FormMessage, TextField, useAfterErrors } from "~/components/form-field";
-import { checkSignUpAllowed, describeRetry, recordSignUp } from "~/models/login-attempt.server";
-import { createUser } from "~/models/user.server";
-import { createSessionCookieFor, getUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { safeRedirectPath } from "~/utils/redirect";
-import { keepRetryAfter, retryAfterHeaders } from "~/utils/retry-after";
-import {
-  DISPLAY_NAME_MAX,
-  type FieldErrors,
-  fieldErrors,
-  formFields,
-  PASSWORD_MIN,
-  signUpSchema,
-  USERNAME_MAX,
-  USERNAME_MIN,
-} from "~/utils/validation";
+import { FormMessage, TextField, useAfterErrors } from "#app/components/form-field";
+import { checkSignUpAllowed, describeRetry, recordSignUp } from "#app/models/login-attempt.server";
+import { createUser } from "#app/models/user.server";
+import { DISPLAY_NAME_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN } from "#app/rules";
+import { createSessionCookieFor, getUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import type { FieldErrors } from "#app/utils/errors";
+import { safeRedirectPath } from "#app/utils/redirect";
+import { keepRetryAfter, retryAfterHeaders } from "#app/utils/retry-after";
+import { fieldErrors, formFields, signUpSchema } from "#app/utils/validation.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Marginalia" }];
 

@@ -5,14 +5,13 @@
  */
 import { type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { kindLabel } from "~/components/annotation-fields";
-import { Pager } from "~/components/pager";
-import { findPersonByUsername, listAnnotationsByAuthor } from "~/models/activity.server";
-import { STANCE_LABELS } from "~/models/annotation-input";
-import { getUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { formatDateTime, inContextPath, permalinkPath } from "~/utils/format";
-import { parsePage } from "~/utils/params";
+import { Pager } from "#app/components/pager";
+import { findPersonByUsername, listAnnotationsByAuthor } from "#app/models/activity.server";
+import { kindLabel, STANCE_LABELS } from "#app/rules";
+import { getUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { formatDateTime, inContextPath, permalinkPath } from "#app/utils/format";
+import { parsePage } from "#app/utils/params";
 
 const PAGE_SIZE = 50;
 

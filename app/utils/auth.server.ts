@@ -19,10 +19,10 @@
 import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
 import { data, redirect } from "@remix-run/node";
 import { Cookie, Lucia, type Session, TimeSpan } from "lucia";
-import { db } from "~/utils/db.server";
-import { configuredOrigin } from "~/utils/origin";
-import { pathOf, safeRedirectPath } from "~/utils/redirect";
-import { session as sessionTable, user as userTable } from "../../db/schema";
+import { db } from "#app/utils/db.server";
+import { configuredOrigin } from "#app/utils/origin";
+import { pathOf, safeRedirectPath } from "#app/utils/redirect";
+import { session as sessionTable, user as userTable } from "#db/schema";
 
 /** The signed-in person, as every loader and component sees them. */
 export type SessionUser = {

@@ -3,8 +3,10 @@
  * article, so a fresh install is ready on its first request. One handle per process, kept across
  * dev rebuilds on globalThis.
  */
-import { type Db, databasePath, migrateDatabase, openDatabase } from "../../db/client";
-import { seedDatabase } from "../../db/seed";
+
+import { renderMissingBodies } from "#app/models/annotation.server";
+import { seedDatabase } from "#app/models/seed.server";
+import { type Db, databasePath, migrateDatabase, openDatabase } from "#db/client";
 
 export type { Db };
 
@@ -17,6 +19,7 @@ function connect(): Db {
   const db = openDatabase(databasePath());
   migrateDatabase(db);
   seedDatabase(db);
+  renderMissingBodies(db);
   return db;
 }
 

@@ -2,7 +2,9 @@
  * Errors that domain modules throw and routes turn into responses: models stay free of HTTP, and
  * every route maps them the same way.
  */
-import type { FieldErrors } from "~/models/annotation-input";
+
+/** Field name → the message shown next to that field (`form` for the whole form). */
+export type FieldErrors = Partial<Record<string, string>>;
 
 /** The thing does not exist, or this viewer may not know that it does. */
 export class NotFoundError extends Error {

@@ -9,18 +9,22 @@ import {
   createReply,
   deleteAnnotation,
   updateAnnotation,
-} from "~/models/annotation.server";
+} from "#app/models/annotation.server";
 import {
-  type FieldErrors,
   formValues,
   parseEdit,
   parseNewAnnotation,
   parseReply,
-} from "~/models/annotation-input";
-import { requireUser } from "~/utils/auth.server";
-import { db } from "~/utils/db.server";
-import { FieldValidationError, ForbiddenError, NotFoundError } from "~/utils/errors";
-import { parseId } from "~/utils/params";
+} from "#app/models/annotation-input.server";
+import { requireUser } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import {
+  type FieldErrors,
+  FieldValidationError,
+  ForbiddenError,
+  NotFoundError,
+} from "#app/utils/errors";
+import { parseId } from "#app/utils/params";
 
 function readId(form: FormData): number {
   const id = parseId(form.get("id"));

@@ -3,8 +3,9 @@
  * the server's validation and the client's form hints can share it.
  */
 
-/** Longer values are refused outright: no legitimate source link needs more. */
-export const MAX_URL_LENGTH = 2000;
+import { MAX_URL_LENGTH } from "#app/rules";
+
+export { MAX_URL_LENGTH };
 
 /**
  * True when `value` holds whitespace or a C0/C1 control character. The WHATWG parser silently

@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext } from "@playwright/test";
 import Database from "better-sqlite3";
-import { hashPassword } from "../../db/password";
+import { hashPassword } from "#app/models/password.server";
 
 /** The server's database file; E2E_DATABASE_PATH overrides it for a suite run beside another one. */
 const DATABASE = process.env.E2E_DATABASE_PATH

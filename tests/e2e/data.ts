@@ -4,15 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import {
-  createAnnotation,
-  createReply,
-  toggleEndorsement,
-} from "../../app/models/annotation.server";
-import { openDatabase } from "../../db/client";
-import { importArticle, parseArticle, readArticleFile } from "../../db/importer";
-import { annotation, article, block } from "../../db/schema";
-import { SEED_ARTICLE_PATH } from "../../db/seed";
+import { createAnnotation, createReply } from "#app/models/annotation.server";
+import { toggleEndorsement } from "#app/models/endorsement.server";
+import { importArticle, parseArticle, readArticleFile } from "#app/models/importer.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import { openDatabase } from "#db/client";
+import { annotation, article, block } from "#db/schema";
 
 /** Set by tests/playwright.config.ts: the file the test server uses. */
 const DATABASE = process.env.E2E_DATABASE_PATH ?? "tests/.tmp/e2e.db";

@@ -4,10 +4,10 @@ import {
   displayNameSchema,
   isCommonPassword,
   newPasswordIssue,
-  signUpSchema,
   usernameKey,
   usernameSchema,
-} from "~/utils/validation";
+} from "#app/models/account-rules.server";
+import { signUpSchema } from "#app/utils/validation.server";
 
 describe("username", () => {
   it.each(["ada", "Ada_Lovelace", "a-b_c", "x".repeat(32), "  padded  ", "123"])(

@@ -8,7 +8,7 @@ import {
   locateQuote,
   type PassageSelector,
   reanchor,
-} from "~/anchoring/selectors";
+} from "#app/anchoring/selectors";
 
 /** Code point offset of the first (or `nth`) occurrence of `needle`; fails loudly if absent. */
 function at(text: string, needle: string, nth = 0): number {

@@ -1,11 +1,7 @@
 /** Unit tests for the annotation form schemas: new annotations, replies and edits. */
 import { describe, expect, it } from "vitest";
-import {
-  MAX_BODY_LENGTH,
-  parseEdit,
-  parseNewAnnotation,
-  parseReply,
-} from "~/models/annotation-input";
+import { parseEdit, parseNewAnnotation, parseReply } from "#app/models/annotation-input.server";
+import { MAX_BODY_LENGTH } from "#app/rules";
 
 function form(fields: Record<string, string>): FormData {
   const data = new FormData();

@@ -9,16 +9,16 @@ import {
   createAnnotation,
   createReply,
   deleteAnnotation,
-  getParagraphSummaries,
-  getParagraphThreads,
   updateAnnotation,
-} from "~/models/annotation.server";
-import type { AnnotationInput, NewAnnotationInput } from "~/models/annotation-input";
-import type { Viewer } from "~/models/visibility.server";
-import { FieldValidationError, ForbiddenError, NotFoundError } from "~/utils/errors";
-import { importArticle, parseArticle } from "../../db/importer";
-import { annotation, sourceLink } from "../../db/schema";
-import { SEED_ARTICLE_PATH } from "../../db/seed";
+} from "#app/models/annotation.server";
+import type { AnnotationInput, NewAnnotationInput } from "#app/models/annotation-input.server";
+import { importArticle, parseArticle } from "#app/models/importer.server";
+import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import { getParagraphThreads } from "#app/models/thread.server";
+import type { Viewer } from "#app/models/visibility.server";
+import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
+import { annotation, sourceLink } from "#db/schema";
 import { ADA, BOB, blockAt, createSeededDb, type createTestDb, newInput } from "./test-db";
 
 type TestDb = ReturnType<typeof createTestDb>;
@@ -453,7 +453,7 @@ describe("visibility", () => {
   it("marks the viewer's own annotations, and nobody's for an anonymous reader", () => {
     const { db, p3, privateId, publicId } = withPrivateAndPublic();
     const own = (viewer: Viewer) =>
-      getParagraphThreads({ db, blockId: p3.id, viewer }).map((t) => [t.id, t.isOwn]);
+      getParagraphThreads({ db, blockId: p3.id, viewer }).map((t) => [t.id, t.can.edit]);
     expect(own(ADA)).toEqual([
       [privateId, true],
       [publicId, false],
@@ -801,7 +801,7 @@ describe("deletion", () => {
       id,
       deleted: true,
       author: null,
-      isOwn: false,
+      can: { edit: false, delete: false, endorse: false, reply: false },
       body: "",
       bodyHtml: "",
       source: null,

@@ -4,20 +4,14 @@
  */
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import {
-  createAnnotation,
-  createReply,
-  deleteAnnotation,
-  getThreadOf,
-  listThreads,
-  THREADS_PER_PAGE,
-  type ThreadNode,
-  toggleEndorsement,
-} from "~/models/annotation.server";
-import type { AnnotationInput, NewAnnotationInput } from "~/models/annotation-input";
-import type { Viewer } from "~/models/visibility.server";
-import { ForbiddenError, NotFoundError } from "~/utils/errors";
-import { annotation, endorsement, user } from "../../db/schema";
+import { createAnnotation, createReply, deleteAnnotation } from "#app/models/annotation.server";
+import type { AnnotationInput, NewAnnotationInput } from "#app/models/annotation-input.server";
+import { listThreads, THREADS_PER_PAGE } from "#app/models/discussion.server";
+import { toggleEndorsement } from "#app/models/endorsement.server";
+import { getThreadOf, type ThreadNode } from "#app/models/thread.server";
+import type { Viewer } from "#app/models/visibility.server";
+import { ForbiddenError, NotFoundError } from "#app/utils/errors";
+import { annotation, endorsement, user } from "#db/schema";
 import { ADA, BOB, blockAt, createSeededDb, type createTestDb, newInput } from "./test-db";
 
 type TestDb = ReturnType<typeof createTestDb>;

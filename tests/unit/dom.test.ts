@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 /** Unit tests for turning a DOM selection into code point offsets within a paragraph. */
 import { afterEach, describe, expect, it } from "vitest";
-import { selectionOffsets, textContentOf } from "~/anchoring/dom";
-import { codePointSlice } from "~/anchoring/selectors";
+import { selectionOffsets, textContentOf } from "#app/anchoring/dom";
+import { codePointSlice } from "#app/anchoring/selectors";
 
 function mount(html: string): HTMLElement {
   const wrapper = document.createElement("div");

@@ -11,13 +11,13 @@ import {
   findPersonByUsername,
   listAnnotationsByAuthor,
   listRecentAnnotations,
-} from "~/models/activity.server";
-import { createAnnotation, createReply, deleteAnnotation } from "~/models/annotation.server";
-import type { NewAnnotationInput } from "~/models/annotation-input";
-import { escapeXml, FEED_SIZE, getArticleFeed } from "~/models/feed.server";
-import { importArticle, parseArticle } from "../../db/importer";
-import { annotation, block, user } from "../../db/schema";
-import { SEED_ARTICLE_PATH } from "../../db/seed";
+} from "#app/models/activity.server";
+import { createAnnotation, createReply, deleteAnnotation } from "#app/models/annotation.server";
+import type { NewAnnotationInput } from "#app/models/annotation-input.server";
+import { escapeXml, FEED_SIZE, getArticleFeed } from "#app/models/feed.server";
+import { importArticle, parseArticle } from "#app/models/importer.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import { annotation, block, user } from "#db/schema";
 import { createTestDb } from "./test-db";
 
 const ATOM = "http://www.w3.org/2005/Atom";

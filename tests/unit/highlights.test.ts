@@ -1,7 +1,7 @@
 /** Unit tests for splitting a paragraph into flat highlight segments. */
 import { describe, expect, it } from "vitest";
-import { type HighlightRange, segmentHighlights } from "~/anchoring/highlights";
-import { codePointLength } from "~/anchoring/selectors";
+import { type HighlightRange, segmentHighlights } from "#app/anchoring/highlights";
+import { codePointLength } from "#app/anchoring/selectors";
 
 function range(id: number, start: number, end: number, kind = "note"): HighlightRange {
   return { id, start, end, kind };

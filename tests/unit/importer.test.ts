@@ -9,9 +9,9 @@ import {
   normaliseWhitespace,
   parseArticle,
   readArticleFile,
-} from "../../db/importer";
-import { article, block } from "../../db/schema";
-import { SEED_ARTICLE_PATH } from "../../db/seed";
+} from "#app/models/importer.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import { article, block } from "#db/schema";
 import { createTestDb } from "./test-db";
 
 const seedSource = readFileSync(SEED_ARTICLE_PATH, "utf8");

@@ -7,7 +7,7 @@ import {
   describeRetry,
   recordSignInFailure,
   recordSignUp,
-} from "~/models/login-attempt.server";
+} from "#app/models/login-attempt.server";
 import { createTestDb } from "./test-db";
 
 const T0 = new Date("2025-03-01T12:00:00Z");

@@ -1,7 +1,7 @@
 /** Unit tests for comment Markdown rendering (XSS payloads and formatting) and URL checks. */
 import { describe, expect, it } from "vitest";
-import { LINK_REL, renderMarkdown } from "~/markdown.server";
-import { isHttpUrl } from "~/utils/url";
+import { LINK_REL, renderMarkdown } from "#app/markdown.server";
+import { isHttpUrl } from "#app/utils/url";
 
 const ALLOWED_TAGS = new Set([
   "p",

@@ -1,6 +1,6 @@
 /** Unit tests for the redirect-target check that keeps /login?redirectTo= from being an open redirect. */
 import { describe, expect, it } from "vitest";
-import { safeRedirectPath } from "~/utils/redirect";
+import { safeRedirectPath } from "#app/utils/redirect";
 
 describe("safeRedirectPath", () => {
   it.each([

@@ -11,12 +11,12 @@ import {
   createReply,
   deleteAnnotation,
   updateAnnotation,
-} from "~/models/annotation.server";
-import type { NewAnnotationInput } from "~/models/annotation-input";
-import { markedHtml, searchAnnotations, toFtsQuery } from "~/models/search.server";
-import type { Viewer } from "~/models/visibility.server";
-import { annotation, sourceLink } from "../../db/schema";
-import { SEED_ARTICLE_PATH } from "../../db/seed";
+} from "#app/models/annotation.server";
+import type { NewAnnotationInput } from "#app/models/annotation-input.server";
+import { markedHtml, searchAnnotations, toFtsQuery } from "#app/models/search.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import type { Viewer } from "#app/models/visibility.server";
+import { annotation, sourceLink } from "#db/schema";
 import { ADA, BOB, blockAt, createSeededDb, type createTestDb } from "./test-db";
 
 type TestDb = ReturnType<typeof createTestDb>;

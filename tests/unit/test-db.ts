@@ -4,11 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
-import type { NewAnnotationInput } from "~/models/annotation-input";
-import { type Db, migrateDatabase, openDatabase } from "../../db/client";
-import { importArticle, parseArticle } from "../../db/importer";
-import { block, user } from "../../db/schema";
-import { SEED_ARTICLE_PATH } from "../../db/seed";
+import type { NewAnnotationInput } from "#app/models/annotation-input.server";
+import { importArticle, parseArticle } from "#app/models/importer.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import { type Db, migrateDatabase, openDatabase } from "#db/client";
+import { block, user } from "#db/schema";
 
 export function createTestDb(): Db {
   const db = openDatabase(":memory:");

@@ -6,8 +6,8 @@ import {
   createUser,
   deleteUser,
   verifyCredentials,
-} from "~/models/user.server";
-import { annotation, article, block, session, user } from "../../db/schema";
+} from "#app/models/user.server";
+import { annotation, article, block, session, user } from "#db/schema";
 import { createTestDb } from "./test-db";
 
 const PASSWORD = "a long enough phrase";

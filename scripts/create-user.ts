@@ -6,8 +6,8 @@
  * (`printf '%s\n' "$PASSWORD" | npm run user:create -- ada`). There are no default accounts.
  */
 import { parseArgs } from "node:util";
-import { AccountInputError, insertUser } from "./accounts";
-import { databasePath, migrateDatabase, openDatabase } from "./client";
+import { AccountInputError, insertUser } from "#app/models/user.server";
+import { databasePath, migrateDatabase, openDatabase } from "#db/client";
 
 const USAGE = 'usage: npm run user:create -- <username> [--admin] [--display-name "Name"]';
 

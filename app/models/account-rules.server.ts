@@ -1,15 +1,16 @@
 /**
- * The rules an account must follow, shared by the web app (app/utils/validation.ts re-exports them)
- * and the command line (db/create-user.ts). Pure: zod and data only, no database, no hashing, so it
- * can be imported anywhere, including code that ends up in the browser bundle.
+ * The rules an account must follow, shared by the sign-up and account forms and the command line
+ * (scripts/create-user.ts). Pure (zod and data, no database, no hashing) but server-only: the
+ * common-password list and zod stay out of the browser; the limits the forms show are in rules.ts.
  */
 import { z } from "zod";
-
-export const USERNAME_MIN = 3;
-export const USERNAME_MAX = 32;
-export const DISPLAY_NAME_MAX = 50;
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 256;
+import {
+  DISPLAY_NAME_MAX,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  USERNAME_MAX,
+  USERNAME_MIN,
+} from "#app/rules";
 
 /**
  * The most common passwords that are long enough to pass the length rule (from the published

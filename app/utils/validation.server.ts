@@ -7,27 +7,11 @@ import { z } from "zod";
 import {
   displayNameSchema,
   newPasswordIssue,
-  PASSWORD_MAX,
   passwordSchema,
   usernameSchema,
-} from "../../db/account-rules";
-
-export {
-  DISPLAY_NAME_MAX,
-  displayNameSchema,
-  isCommonPassword,
-  newPasswordIssue,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  passwordSchema,
-  USERNAME_MAX,
-  USERNAME_MIN,
-  usernameKey,
-  usernameSchema,
-} from "../../db/account-rules";
-
-/** Field name → the message shown next to that field (`form` for the whole form). */
-export type FieldErrors = Partial<Record<string, string>>;
+} from "#app/models/account-rules.server";
+import { PASSWORD_MAX } from "#app/rules";
+import type { FieldErrors } from "#app/utils/errors";
 
 /** The first message for each field, in the order the schema reported them. */
 export function fieldErrors(error: z.ZodError): FieldErrors {

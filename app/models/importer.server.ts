@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { eq } from "drizzle-orm";
-import type { Db } from "./client";
-import { article, block } from "./schema";
+import type { Db } from "#db/client";
+import { article, block } from "#db/schema";
 
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 

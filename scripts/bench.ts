@@ -8,17 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { eq, sql } from "drizzle-orm";
-import {
-  getParagraphSummaries,
-  getParagraphThreads,
-  listThreads,
-} from "~/models/annotation.server";
-import { getArticleBySlug } from "~/models/article.server";
-import { searchAnnotations } from "~/models/search.server";
-import { migrateDatabase, openDatabase } from "../../db/client";
-import { importArticle, parseArticle, readArticleFile } from "../../db/importer";
-import { block, user } from "../../db/schema";
-import { SEED_ARTICLE_PATH } from "../../db/seed";
+import { getArticleBySlug } from "#app/models/article.server";
+import { listThreads } from "#app/models/discussion.server";
+import { importArticle, parseArticle, readArticleFile } from "#app/models/importer.server";
+import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
+import { searchAnnotations } from "#app/models/search.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import { getParagraphThreads } from "#app/models/thread.server";
+import { migrateDatabase, openDatabase } from "#db/client";
+import { block, user } from "#db/schema";
 
 const ANNOTATIONS = Number(process.env.BENCH_ANNOTATIONS ?? 100_000);
 const USERS = 500;

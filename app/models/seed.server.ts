@@ -3,9 +3,9 @@
  * db/seed/. Nothing else is seeded: no accounts, so no known passwords.
  */
 import { resolve } from "node:path";
-import type { Db } from "./client";
-import { importArticle, parseArticle, readArticleFile } from "./importer";
-import { article } from "./schema";
+import type { Db } from "#db/client";
+import { article } from "#db/schema";
+import { importArticle, parseArticle, readArticleFile } from "./importer.server";
 
 export const SEED_ARTICLE_PATH = resolve(
   process.cwd(),

@@ -3,8 +3,13 @@
  * Imports an article into the database named by DATABASE_PATH. Errors are one line and exit 1.
  */
 import { parseArgs } from "node:util";
-import { databasePath, migrateDatabase, openDatabase } from "./client";
-import { ImportError, importArticle, parseArticle, readArticleFile } from "./importer";
+import {
+  ImportError,
+  importArticle,
+  parseArticle,
+  readArticleFile,
+} from "#app/models/importer.server";
+import { databasePath, migrateDatabase, openDatabase } from "#db/client";
 
 function main(): number {
   let args: ReturnType<typeof parse>;

@@ -3,29 +3,17 @@
  * server validates with it and the forms can show the same limits.
  */
 import { z } from "zod";
-import { isHttpUrl, MAX_URL_LENGTH } from "~/utils/url";
-import { type FieldErrors, fieldErrors } from "~/utils/validation";
-import { annotationKinds, stances } from "../../db/enums";
-
-export type { FieldErrors };
-
-export const MAX_BODY_LENGTH = 10_000;
-export const MAX_QUOTE_LENGTH = 5_000;
-export const MAX_SOURCE_TITLE_LENGTH = 300;
-
-export const KIND_LABELS: Record<(typeof annotationKinds)[number], { one: string; many: string }> =
-  {
-    annotation: { one: "annotation", many: "annotations" },
-    question: { one: "question", many: "questions" },
-    counterargument: { one: "counterargument", many: "counterarguments" },
-    source: { one: "source", many: "sources" },
-  };
-
-export const STANCE_LABELS: Record<(typeof stances)[number], string> = {
-  supports: "Supports the passage",
-  refutes: "Refutes the passage",
-  context: "Gives context",
-};
+import {
+  annotationKinds,
+  MAX_BODY_LENGTH,
+  MAX_QUOTE_LENGTH,
+  MAX_SOURCE_TITLE_LENGTH,
+  MAX_URL_LENGTH,
+  stances,
+} from "#app/rules";
+import type { FieldErrors } from "#app/utils/errors";
+import { isHttpUrl } from "#app/utils/url";
+import { fieldErrors } from "#app/utils/validation.server";
 
 const body = z
   .string({ error: "Write something first." })

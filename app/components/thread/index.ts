@@ -1,0 +1,2 @@
+export type { ThreadContextValue, ThreadFormState } from "./context";
+export { MAX_INDENT, Thread } from "./thread";

@@ -1,0 +1,107 @@
+/**
+ * What each paragraph of an article has drawn, for the reading page's margin: counts by kind and
+ * the passages to highlight, from tallies kept by triggers plus the viewer's own private notes.
+ */
+import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
+import { beyondPublic, type Viewer } from "#app/models/visibility.server";
+import type { AnnotationKind } from "#app/rules";
+import type { Db } from "#app/utils/db.server";
+import { annotation, paragraphTally, passageTally } from "#db/schema";
+
+/** What a paragraph has drawn, for its margin: counts by kind and the passages to highlight. */
+export type ParagraphSummary = {
+  counts: Partial<Record<AnnotationKind, number>>;
+  total: number;
+  /** Distinct highlighted passages (code points), with how many threads quote each. */
+  ranges: { start: number; end: number; kind: AnnotationKind; count: number }[];
+};
+
+/**
+ * Counts and highlight ranges for every paragraph of an article. Public figures come from tallies
+ * kept by triggers (one row per paragraph and kind, one per quoted passage); a signed-in reader's
+ * own private notes are added by two small grouped queries. The cost follows the number of
+ * paragraphs and distinct passages, not the number of annotations.
+ */
+export function getParagraphSummaries({
+  db,
+  articleId,
+  viewer,
+}: {
+  db: Db;
+  articleId: number;
+  viewer: Viewer;
+}): Map<number, ParagraphSummary> {
+  const summaries = new Map<number, ParagraphSummary>();
+  const summaryFor = (blockId: number) => {
+    let summary = summaries.get(blockId);
+    if (!summary) {
+      summary = { counts: {}, total: 0, ranges: [] };
+      summaries.set(blockId, summary);
+    }
+    return summary;
+  };
+  const addCount = (row: { blockId: number; kind: AnnotationKind; count: number }) => {
+    if (row.count <= 0) return;
+    const summary = summaryFor(row.blockId);
+    summary.counts[row.kind] = (summary.counts[row.kind] ?? 0) + row.count;
+    summary.total += row.count;
+  };
+  const addRange = (row: {
+    blockId: number;
+    start: number | null;
+    end: number | null;
+    kind: AnnotationKind;
+    count: number;
+  }) => {
+    if (row.start === null || row.end === null || row.count <= 0) return;
+    summaryFor(row.blockId).ranges.push({
+      start: row.start,
+      end: row.end,
+      kind: row.kind,
+      count: row.count,
+    });
+  };
+
+  // Public figures: one row per paragraph and kind, and one per quoted passage.
+  db.select()
+    .from(paragraphTally)
+    .where(eq(paragraphTally.articleId, articleId))
+    .all()
+    .forEach(addCount);
+  db.select()
+    .from(passageTally)
+    .where(eq(passageTally.articleId, articleId))
+    .all()
+    .forEach(addRange);
+  if (!viewer) return summaries;
+
+  // What only this viewer sees (their private notes), counted directly: few rows, by index.
+  const mine = and(eq(annotation.articleId, articleId), beyondPublic(viewer));
+  db.select({ blockId: annotation.blockId, kind: annotation.kind, count: sql<number>`count(*)` })
+    .from(annotation)
+    .where(and(mine, isNull(annotation.deletedAt)))
+    .groupBy(annotation.blockId, annotation.kind)
+    .all()
+    .forEach(addCount);
+  // A deleted root that still has replies keeps its highlight: the replies are about that passage.
+  db.select({
+    blockId: annotation.blockId,
+    start: annotation.positionStart,
+    end: annotation.positionEnd,
+    kind: annotation.kind,
+    count: sql<number>`count(*)`,
+  })
+    .from(annotation)
+    .where(
+      and(
+        mine,
+        isNull(annotation.parentId),
+        isNotNull(annotation.positionStart),
+        ne(annotation.anchorStatus, "orphaned"),
+      ),
+    )
+    .groupBy(annotation.blockId, annotation.positionStart, annotation.positionEnd, annotation.kind)
+    .all()
+    .forEach(addRange);
+  return summaries;
+}

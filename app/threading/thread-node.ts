@@ -1,0 +1,31 @@
+/**
+ * An annotation as a thread shows it: what the reader sees, and what they may do to it. Built on
+ * the server (models/thread.server.ts) and rendered by components/thread/; a plain type, so the
+ * browser bundle can name it without reaching server code.
+ */
+import type { Permissions } from "#app/permissions";
+import type { AnnotationKind, Stance, Visibility } from "#app/rules";
+
+export type ThreadNode = {
+  id: number;
+  kind: AnnotationKind;
+  parentId: number | null;
+  depth: number;
+  /** Sanitized HTML rendered from the Markdown body when it was written; empty once deleted. */
+  bodyHtml: string;
+  /** The Markdown source, for the edit form; empty once deleted. */
+  body: string;
+  author: { username: string; displayName: string } | null;
+  /** What this viewer may do to it (permissions.ts): the UI offers exactly these. */
+  can: Permissions;
+  visibility: Visibility;
+  quote: string | null;
+  anchorStatus: "anchored" | "changed" | "orphaned";
+  source: { url: string; title: string; stance: Stance } | null;
+  endorsements: number;
+  endorsedByViewer: boolean;
+  createdAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+  replies: ThreadNode[];
+};

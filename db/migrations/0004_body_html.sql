@@ -1,0 +1,1 @@
+ALTER TABLE `annotation` ADD `body_html` text DEFAULT '' NOT NULL;
