@@ -3,21 +3,33 @@
  * remix-serve, for three things a route cannot do for itself: refuse cross-site writes before any
  * action runs, tell actions the client's address (for rate limiting), and set security headers.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Server, type Socket } from "node:net";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import morgan from "morgan";
-import { configuredOrigin } from "#app/utils/origin";
+import { EnvError, readEnv } from "#app/env.server";
+import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
 
-const mode = process.env.NODE_ENV === "development" ? "development" : "production";
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || undefined;
+let config: ReturnType<typeof readEnv>;
+try {
+  config = readEnv();
+} catch (error) {
+  // A mistyped setting stops the server at once, saying which one.
+  if (error instanceof EnvError) {
+    console.error(`marginalia: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+const { mode, port, host, appOrigin } = config;
 const BUILD_PATH = new URL("./build/index.js", import.meta.url).href;
 
 /** The origin this app answers on; APP_ORIGIN wins, for a proxy that rewrites the Host header. */
 function ownOrigin(req: Request): string {
-  return configuredOrigin() ?? `${req.protocol}://${req.get("host")}`;
+  return appOrigin ?? `${req.protocol}://${req.get("host")}`;
 }
 
 function requestOrigin(req: Request): string | null {
@@ -64,21 +76,21 @@ function limitBodySize(req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-function securityHeaders(_req: Request, res: Response, next: NextFunction) {
-  res.set({
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-  });
+/** Every response: a fresh CSP nonce for this page's inline scripts, and the security headers. */
+function setSecurityHeaders(req: Request, res: Response, next: NextFunction) {
+  const nonce = newNonce();
+  res.locals.cspNonce = nonce;
+  const https = req.secure || (appOrigin?.startsWith("https:") ?? false);
+  res.set(securityHeaders({ nonce, https }));
   next();
 }
 
 const app = express();
 app.disable("x-powered-by");
-if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
+// Parsed (env.server.ts): Express would read "1" as an address, not a hop count.
+app.set("trust proxy", config.trustProxy);
 app.use(compression());
-app.use(securityHeaders);
+app.use(setSecurityHeaders);
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 app.use(morgan(mode === "production" ? "short" : "dev"));
@@ -91,7 +103,10 @@ app.all(
   createRequestHandler({
     build,
     mode,
-    getLoadContext: (req) => ({ clientAddress: req.ip || req.socket.remoteAddress || "unknown" }),
+    getLoadContext: (req, res) => ({
+      clientAddress: req.ip || req.socket.remoteAddress || "unknown",
+      cspNonce: String(res.locals.cspNonce ?? ""),
+    }),
   }),
 );
 
@@ -104,6 +119,88 @@ server.on("listening", () => {
     typeof address === "object" && address ? `${address.address}:${address.port}` : port;
   console.log(`Marginalia listening on ${shown} (http://localhost:${port})`);
 });
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+
+/*
+ * Graceful shutdown on SIGTERM (a container's stop; `npm start` execs this process, so npm passes
+ * the signal here) or SIGINT: stop accepting connections; answer every request already accepted,
+ * including those still queued in the kernel and one sent on a connection opened just before the
+ * signal; then close the database (its WAL checkpointed into the file) and exit 0. Connections
+ * still open after DRAIN_MS are cut: Docker sends SIGKILL 10 s after SIGTERM.
+ */
+const DRAIN_MS = 8_000;
+/** How long a connection that has sent nothing yet may still send its request. */
+const FIRST_REQUEST_GRACE_MS = 2_000;
+/** The longest the listener stays open after the signal, taking in connections already queued. */
+const BACKLOG_MAX_MS = 2_000;
+// Loaded now, used at shutdown: the same handle as the build's, shared through globalThis.
+const database = import("#app/utils/db.server");
+
+/** Per connection: requests being answered, and bytes read when it last fell idle. */
+const connections = new Map<Socket, { active: number; idleAt: number }>();
+let accepted = 0;
+let stopping: { since: number } | null = null;
+
+server.on("connection", (socket: Socket) => {
+  accepted += 1;
+  connections.set(socket, { active: 0, idleAt: 0 });
+  socket.on("close", () => connections.delete(socket));
+});
+server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+  const state = connections.get(req.socket);
+  if (!state) return;
+  state.active += 1;
+  if (stopping && !res.headersSent) res.setHeader("Connection", "close");
+  res.on("close", () => {
+    state.active -= 1;
+    state.idleAt = req.socket.bytesRead;
+    if (stopping) closeIdleConnections();
+  });
+});
+
+/** Closes connections with nothing to answer; one that never sent a byte gets a short grace. */
+function closeIdleConnections(): void {
+  if (!stopping) return;
+  const graceOver = Date.now() - stopping.since >= FIRST_REQUEST_GRACE_MS;
+  for (const [socket, state] of connections) {
+    if (state.active > 0 || socket.bytesRead !== state.idleAt) continue;
+    // Answered before: a FIN once its last response is flushed. Never used: cut after the grace.
+    if (state.idleAt > 0) socket.end();
+    else if (graceOver) socket.destroy();
+  }
 }
+
+function shutDown(signal: NodeJS.Signals): void {
+  if (stopping) return; // Ctrl-C reaches both npm and this process: one shutdown is enough.
+  stopping = { since: Date.now() };
+  console.log(`${signal}: finishing ${connections.size} open connection(s), then stopping`);
+  // Connections the kernel accepted while this process was busy wait in the listen backlog, and
+  // closing the listening socket would reset them. Node takes one in per turn of the event loop,
+  // so the listener closes after a turn that took none (or after BACKLOG_MAX_MS). net.Server#close
+  // stops accepting and calls back once every connection has closed; http.Server#close would also
+  // cut at once every connection between two requests, whose next request may be on its way.
+  let seen = -1;
+  const stopAccepting = () => {
+    if (accepted !== seen && Date.now() - (stopping?.since ?? 0) < BACKLOG_MAX_MS) {
+      seen = accepted;
+      setImmediate(stopAccepting);
+      return;
+    }
+    Server.prototype.close.call(server, async () => {
+      try {
+        (await database).closeDatabase();
+        process.exit(0);
+      } catch (error) {
+        console.error("marginalia: closing the database failed:", error);
+        process.exit(1);
+      }
+    });
+  };
+  setImmediate(stopAccepting);
+  closeIdleConnections();
+  const sweep = setInterval(closeIdleConnections, 100);
+  setTimeout(() => {
+    clearInterval(sweep);
+    for (const socket of connections.keys()) socket.destroy();
+  }, DRAIN_MS).unref();
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, shutDown);

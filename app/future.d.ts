@@ -11,5 +11,7 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     /** The client's IP address as the server saw it (behind a proxy, set TRUST_PROXY). */
     clientAddress: string;
+    /** This response's Content-Security-Policy nonce, for the page's inline scripts. */
+    cspNonce?: string;
   }
 }

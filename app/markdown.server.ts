@@ -2,9 +2,14 @@
  * Renders the Markdown that readers write in annotations and replies into HTML that is safe to
  * inject. markdown-it does the rendering with raw HTML off and a strict link policy;
  * sanitize-html then re-checks the result against an allow-list, so a bug in either alone
- * cannot let script through.
+ * cannot let script through. Also reduces Markdown to the plain text a reader sees, from
+ * markdown-it's tokens: for excerpts of annotations and for importing Markdown articles.
  */
-import MarkdownIt, { type Env, type MarkdownIt as MarkdownItInstance } from "markdown-it";
+import MarkdownIt, {
+  type Env,
+  type MarkdownIt as MarkdownItInstance,
+  type Token,
+} from "markdown-it";
 import sanitizeHtml from "sanitize-html";
 import { MAX_URL_LENGTH } from "#app/rules";
 import { hasUnsafeCharacter, isHttpUrl } from "#app/utils/url";
@@ -120,4 +125,103 @@ export function renderMarkdown(body: string): string {
   const env: Env = { keptLinks: [] };
   const html = md.render(body, env);
   return sanitizeHtml(html, SANITIZE_OPTIONS).trim();
+}
+
+/**
+ * The text that inline tokens show a reader: links become their text, code spans their
+ * content, images their alt text; emphasis, strikethrough and link markers carry no text.
+ * Backslash escapes and entities are already resolved in markdown-it's text tokens.
+ */
+function inlineText(tokens: readonly Token[]): string {
+  let text = "";
+  for (const token of tokens) {
+    switch (token.type) {
+      case "text":
+      case "text_special":
+      case "code_inline":
+      case "html_inline":
+        text += token.content;
+        break;
+      case "image":
+        text += inlineText(token.children ?? []);
+        break;
+      case "softbreak":
+      case "hardbreak":
+        text += "\n";
+        break;
+    }
+  }
+  return text;
+}
+
+/** One block of Markdown reduced to its text; a heading's level is 1 for `#`, 2 for `##`… */
+export type TextBlock =
+  | { kind: "heading"; level: number; text: string }
+  | { kind: "paragraph"; text: string };
+
+/**
+ * The headings and paragraphs of parsed Markdown, in order, as plain text. Paragraphs inside
+ * block quotes and list items are paragraphs too (an ordered item keeps its number, "2. ");
+ * code blocks are paragraphs of their code; thematic breaks and link definitions vanish.
+ */
+function textBlocks(tokens: readonly Token[]): TextBlock[] {
+  const blocks: TextBlock[] = [];
+  let itemNumber = "";
+  tokens.forEach((token, i) => {
+    switch (token.type) {
+      case "list_item_open":
+        itemNumber = token.info ? `${token.info}${token.markup} ` : "";
+        break;
+      case "list_item_close":
+        itemNumber = "";
+        break;
+      case "inline": {
+        const opener = tokens[i - 1];
+        const text = inlineText(token.children ?? []);
+        if (opener?.type === "heading_open") {
+          blocks.push({ kind: "heading", level: Number(opener.tag.slice(1)), text });
+        } else {
+          blocks.push({ kind: "paragraph", text: `${itemNumber}${text}` });
+          itemNumber = "";
+        }
+        break;
+      }
+      case "fence":
+      case "code_block":
+        blocks.push({ kind: "paragraph", text: `${itemNumber}${token.content}` });
+        itemNumber = "";
+        break;
+    }
+  });
+  return blocks;
+}
+
+/**
+ * The plain text a reader sees in an annotation's rendered Markdown (parsed as
+ * {@link renderMarkdown} parses it), one line per block; soft and hard breaks are newlines too.
+ */
+export function markdownToText(body: string): string {
+  return textBlocks(md.parse(body, {}))
+    .map((b) => b.text)
+    .join("\n");
+}
+
+/**
+ * Article Markdown: CommonMark plus strikethrough. Raw HTML stays literal text, bare URLs stay
+ * as typed (no linkify), quotes and dashes are not rewritten, and pipe tables stay text since
+ * an article is headings and paragraphs only.
+ */
+function createArticleParser(): MarkdownItInstance {
+  const parser = new MarkdownIt({ html: false, linkify: false, typographer: false });
+  parser.disable(["table"]);
+  // A link with a scheme markdown-it distrusts is still a link whose text the reader sees.
+  parser.validateLink = () => true;
+  return parser;
+}
+
+const articleParser = createArticleParser();
+
+/** An article's Markdown as headings and paragraphs of plain text (see {@link TextBlock}). */
+export function markdownTextBlocks(source: string): TextBlock[] {
+  return textBlocks(articleParser.parse(source, {}));
 }

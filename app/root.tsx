@@ -21,6 +21,7 @@ import {
 import type { ReactNode } from "react";
 import stylesheet from "#app/styles.css";
 import { getUserWithHeaders, type SessionUser } from "#app/utils/auth.server";
+import { useNonce } from "#app/utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -88,6 +89,7 @@ function AccountNav({ user }: { user: SessionUser | null }) {
 
 export function Layout({ children }: { children: ReactNode }) {
   const user = useRouteLoaderData<typeof loader>("root")?.user ?? null;
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -112,8 +114,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main" tabIndex={-1}>
           {children}
         </main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -2,7 +2,7 @@
  * The Marginalia data model. Tables are singular snake_case; drizzle maps columns to camelCase keys.
  * Migrations in db/migrations are generated from this file by drizzle-kit and are append-only.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import {
   type AnySQLiteColumn,
   check,
@@ -20,6 +20,11 @@ const createdAt = () =>
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`);
 
+/** What a username looks like (see usernameSkeleton in app/models/account-rules.server.ts). */
+export function usernameSkeletonSql(username: AnySQLiteColumn | SQL) {
+  return sql`replace(replace(replace(replace(replace(lower(${username}), '1', 'l'), 'i', 'l'), '0', 'o'), 'rn', 'm'), 'vv', 'w')`;
+}
+
 /** A person with an account. Usernames are unique without regard to case. */
 export const user = sqliteTable(
   "user",
@@ -33,7 +38,12 @@ export const user = sqliteTable(
       .default("user"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("user_username_lower_idx").on(sql`lower(${t.username})`)],
+  (t) => [
+    uniqueIndex("user_username_lower_idx").on(sql`lower(${t.username})`),
+    // Finds look-alike usernames (aIice, a1ice beside alice): app/models/account-rules.server.ts
+    // has the same function in TypeScript, and the sign-up refuses a name whose skeleton is taken.
+    index("user_username_skeleton_idx").on(usernameSkeletonSql(t.username)),
+  ],
 );
 
 /** A lucia session; `expires_at` is in seconds since the epoch, as lucia's adapter expects. */
@@ -239,4 +249,21 @@ export const passageTally = sqliteTable(
     count: integer("count").notNull(),
   },
   (t) => [primaryKey({ columns: [t.articleId, t.blockId, t.start, t.end, t.kind] })],
+);
+
+/**
+ * One write by a signed-in user (an annotation, a reply, an edit, an endorsement), kept for the
+ * per-user write limits (app/models/write-limit.server.ts); pruned after a day.
+ */
+export const writeEvent = sqliteTable(
+  "write_event",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["annotation", "endorsement"] }).notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("write_event_user_idx").on(t.userId, t.kind, t.createdAt)],
 );

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { eq, sql } from "drizzle-orm";
-import { getArticleBySlug } from "#app/models/article.server";
+import { findArticleWithBlocks } from "#app/models/article.server";
 import { listThreads } from "#app/models/discussion.server";
 import { importArticle, parseArticle, readArticleFile } from "#app/models/importer.server";
 import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
@@ -136,7 +136,7 @@ console.log(
   `Marginalia benchmark: ${ANNOTATIONS.toLocaleString("en")} annotations on ${paragraphs.length} paragraphs, ${USERS} users`,
 );
 console.log(`filled in ${fillSeconds.toFixed(1)} s; ${RUNS} runs each after one warm-up\n`);
-measure("reading page: article + blocks", () => getArticleBySlug({ db, slug: "bench" }));
+measure("reading page: article + blocks", () => findArticleWithBlocks({ db, slug: "bench" }));
 measure("reading page: counts + highlight ranges (anonymous)", () =>
   getParagraphSummaries({ db, articleId, viewer: null }),
 );

@@ -6,7 +6,8 @@
  * (`printf '%s\n' "$PASSWORD" | npm run user:create -- ada`). There are no default accounts.
  */
 import { parseArgs } from "node:util";
-import { AccountInputError, insertUser } from "#app/models/user.server";
+import { createUser } from "#app/models/user.server";
+import { FieldValidationError } from "#app/utils/errors";
 import { databasePath, migrateDatabase, openDatabase } from "#db/client";
 
 const USAGE = 'usage: npm run user:create -- <username> [--admin] [--display-name "Name"]';
@@ -60,7 +61,7 @@ async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) return readFirstLineOfStdin();
   const first = await promptHidden("Password: ");
   const second = await promptHidden("Same password again: ");
-  if (first !== second) throw new AccountInputError("password", "The two passwords differ.");
+  if (first !== second) throw new FieldValidationError({ password: "The two passwords differ." });
   return first;
 }
 
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
   try {
     migrateDatabase(db);
     const password = await readPassword();
-    const created = await insertUser({
+    const created = await createUser({
       db,
       username,
       displayName: args.values["display-name"] ?? username,
@@ -102,8 +103,10 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (error instanceof AccountInputError) {
-      console.error(`user:create: ${error.field}: ${error.message}`);
+    if (error instanceof FieldValidationError) {
+      for (const [field, message] of Object.entries(error.errors)) {
+        console.error(`user:create: ${field}: ${message}`);
+      }
       return 1;
     }
     if ((error as Error).message === "cancelled") {

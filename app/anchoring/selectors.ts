@@ -2,17 +2,13 @@
  * W3C Web Annotation selectors over one paragraph's plain text: describing a reader's selection
  * as a quote plus a position, validating a submitted quote, and re-anchoring stored selectors
  * after the paragraph's text has been edited. Every offset counts Unicode code points, as the
- * W3C model defines, so an emoji before a quote shifts nothing.
+ * W3C model defines, so an emoji before a quote shifts nothing. Approximate matching is
+ * approx-string-match's (Myers' bit-parallel algorithm, as in the Hypothesis client).
  */
+import search, { type Match } from "approx-string-match";
 
 /** How many code points of context a selector keeps on each side of the quote. */
 export const CONTEXT_LENGTH = 32;
-
-/** Fuzzy re-anchoring tolerates this share of the quote's length in edits. */
-const MAX_ERROR_RATIO = 0.25;
-
-/** Bounds the per-candidate scoring work when a repetitive text yields many fuzzy matches. */
-const MAX_FUZZY_CANDIDATES = 64;
 
 /** The quoted text with some context on each side (W3C TextQuoteSelector). */
 export type TextQuoteSelector = {
@@ -44,11 +40,17 @@ export type QuoteQuery = {
 };
 
 /**
- * Outcome of re-anchoring: `anchored` when the exact quote was found (possibly elsewhere),
- * `changed` when only an approximate match remains, `orphaned` when nothing close enough exists.
+ * Outcome of {@link reanchor}, one of three:
+ * - `anchored`: the exact quote was found; `moved` when not at the stored position (the stored
+ *   position selector should then be updated to `position`).
+ * - `changed`: only an approximate match remains, at `position`, with `similarity` (from
+ *   {@link MIN_SIMILARITY} to just under 1; see there for its definition). The annotation
+ *   should be re-described there (`describePassage`) and flagged as quoting edited text.
+ * - `orphaned`: nothing close enough exists; `position` is absent.
  */
 export type ReanchorResult =
-  | { status: "anchored" | "changed"; position: TextPositionSelector }
+  | { status: "anchored"; position: TextPositionSelector; moved: boolean }
+  | { status: "changed"; position: TextPositionSelector; similarity: number }
   | { status: "orphaned"; position?: undefined };
 
 /** Number of code points in `s`; a lone surrogate counts as one. */
@@ -222,147 +224,152 @@ export function locateQuote(
   return best ? { start: best.start, end: best.end } : null;
 }
 
-type FuzzyMatch = TextPositionSelector & { errors: number };
+/** Code points of `s` after {@link foldChar}: the alphabet every comparison below works in. */
+function foldedChars(s: string): string[] {
+  return Array.from(s, foldChar);
+}
+
+function isSurrogateUnit(ch: string): boolean {
+  const unit = ch.charCodeAt(0);
+  return unit >= 0xd800 && unit <= 0xdfff;
+}
 
 /**
- * Sellers' approximate substring search with Ukkonen's cut-off: every end offset where some
- * substring ending there is within `maxErrors` edits of the pattern, with the start of one such
- * substring. The cut-off keeps it near O(n * maxErrors) rather than O(n * m) on typical text.
+ * approx-string-match compares UTF-16 code units, so on its own an emoji would count as two
+ * characters (two errors when replaced) and a match could start or end inside a surrogate pair.
+ * This gives every code point in the inputs exactly one code unit: BMP characters keep their
+ * own, and each distinct astral character (or lone surrogate) gets a unit that no input uses.
+ * Offsets and error counts in the encoded strings are therefore code point offsets and edits.
  */
-function fuzzySearch(text: Int32Array, pattern: Int32Array, maxErrors: number): FuzzyMatch[] {
-  const m = pattern.length;
-  let prevCost = new Int32Array(m + 1);
-  let prevStart = new Int32Array(m + 1);
-  let cost = new Int32Array(m + 1);
-  let start = new Int32Array(m + 1);
-  for (let i = 0; i <= m; i++) prevCost[i] = i;
-  // Rows past `active` hold costs above maxErrors; reading them as "too big" is enough.
-  let active = Math.min(maxErrors, m);
-  const tooBig = maxErrors + 2;
-  const matches: FuzzyMatch[] = [];
-  for (let j = 1; j <= text.length; j++) {
-    const ch = text[j - 1];
-    const top = Math.min(m, active + 1);
-    cost[0] = 0;
-    start[0] = j;
-    for (let i = 1; i <= top; i++) {
-      const diag = (prevCost[i - 1] ?? tooBig) + (pattern[i - 1] === ch ? 0 : 1);
-      const up = (cost[i - 1] ?? tooBig) + 1;
-      const left = i <= active ? (prevCost[i] ?? tooBig) + 1 : tooBig;
-      if (diag <= up && diag <= left) {
-        cost[i] = diag;
-        start[i] = prevStart[i - 1] ?? j;
-      } else if (up <= left) {
-        cost[i] = up;
-        start[i] = start[i - 1] ?? j;
-      } else {
-        cost[i] = left;
-        start[i] = prevStart[i] ?? j;
-      }
+function codePointEncoder(
+  inputs: readonly (readonly string[])[],
+): (chars: readonly string[]) => string {
+  const taken = new Set<number>();
+  const astral = new Set<string>();
+  for (const chars of inputs) {
+    for (const ch of chars) {
+      if (ch.length === 1 && !isSurrogateUnit(ch)) taken.add(ch.charCodeAt(0));
+      else astral.add(ch);
     }
-    active = top;
-    while (active > 0 && (cost[active] ?? tooBig) > maxErrors) active--;
-    if (top === m && (cost[m] ?? tooBig) <= maxErrors) {
-      matches.push({ start: start[m] ?? 0, end: j, errors: cost[m] ?? tooBig });
-    }
-    [prevCost, cost] = [cost, prevCost];
-    [prevStart, start] = [start, prevStart];
   }
-  return matches;
-}
-
-/** Keeps the ends that are local minima of the error count, so one region yields one match. */
-function localMinima(matches: readonly FuzzyMatch[]): FuzzyMatch[] {
-  return matches.filter((match, i) => {
-    const before = matches[i - 1];
-    const after = matches[i + 1];
-    const beatsBefore = !before || before.end !== match.end - 1 || match.errors < before.errors;
-    const beatsAfter = !after || after.end !== match.end + 1 || match.errors <= after.errors;
-    return beatsBefore && beatsAfter;
-  });
-}
-
-function levenshtein(a: readonly string[], b: readonly string[]): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitute = (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      next.push(Math.min(substitute, (row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1));
-    }
-    row = next;
+  const units = new Map<string, string>();
+  // Surrogate units first: no BMP character takes one, so they are free in all but the most
+  // exotic paragraphs (over 2,048 distinct astral characters), where the search moves past them.
+  let next = 0xd800;
+  for (const ch of astral) {
+    while (taken.has(next)) next++;
+    units.set(ch, String.fromCharCode(Math.min(next++, 0xffff)));
   }
-  return row[b.length] ?? 0;
+  return (chars) => chars.map((ch) => units.get(ch) ?? ch).join("");
 }
 
-/** 1 when `expected` matches `actual` exactly, falling towards 0 with edit distance. */
-function similarity(expected: readonly string[], actual: readonly string[]): number {
-  const length = Math.max(expected.length, actual.length);
-  return length === 0 ? 1 : 1 - levenshtein(expected, actual) / length;
+/**
+ * Least similarity an approximate match needs for a re-anchored annotation to be "changed"
+ * rather than "orphaned". Similarity is `1 - errors / quote length`: errors are the code points
+ * inserted, deleted or substituted (edit distance, as approx-string-match counts it) between
+ * the stored quote and the passage found, and the quote length is the stored quote's length in
+ * code points without surrounding whitespace. At 0.75 a quote of 40 code points survives 10
+ * edits (an inserted or deleted word or two); a quote of 3 never matches approximately.
+ */
+export const MIN_SIMILARITY = 0.75;
+
+// Weights from Hypothesis's match-quote.ts: the quote's similarity matters most, the context on
+// each side next, and closeness to the old position only breaks ties.
+const QUOTE_WEIGHT = 50;
+const PREFIX_WEIGHT = 20;
+const SUFFIX_WEIGHT = 20;
+const POSITION_WEIGHT = 2;
+
+/**
+ * How well `expected` (stored context) matches within `actual` (the text beside a candidate),
+ * from 0 to 1. An empty `expected` tells nothing about a candidate, so it scores 1 for all.
+ */
+function contextScore(actual: string, expected: string): number {
+  if (expected.length === 0) return 1;
+  if (actual.length === 0) return 0;
+  // With `expected.length` errors allowed there is always a match: deleting everything.
+  const errors = search(actual, expected, expected.length)[0]?.errors ?? expected.length;
+  return 1 - errors / expected.length;
 }
 
-function toCodes(chars: readonly string[]): Int32Array {
-  return Int32Array.from(chars, (ch) => foldChar(ch).codePointAt(0) ?? 0);
-}
+type ApproximateMatch = { position: TextPositionSelector; similarity: number };
 
-function fuzzyLocate(
+/**
+ * The best approximate occurrence of the selector's quote in `chars`, with at least
+ * {@link MIN_SIMILARITY}; null when there is none. approx-string-match finds the candidates with
+ * the fewest edits; of those, the one whose surroundings best agree with the stored prefix and
+ * suffix wins, then the one nearest the old position (Hypothesis's weighted score).
+ */
+function matchApproximately(
   chars: readonly string[],
-  selector: PassageSelector,
+  quote: TextQuoteSelector,
   oldStart: number,
-): TextPositionSelector | null {
-  const pattern = Array.from(selector.quote.exact.trim());
-  if (pattern.length === 0 || chars.length === 0) return null;
-  const maxErrors = Math.floor(pattern.length * MAX_ERROR_RATIO);
-  const candidates = localMinima(fuzzySearch(toCodes(chars), toCodes(pattern), maxErrors))
-    .sort((a, b) => a.errors - b.errors)
-    .slice(0, MAX_FUZZY_CANDIDATES);
-  const folded = (s: string) => Array.from(s, foldChar);
-  const prefix = folded(selector.quote.prefix);
-  const suffix = folded(selector.quote.suffix);
-  const textFolded = chars.map(foldChar);
-  // Weights follow Hypothesis: the quote matters most, context next, position only breaks ties.
-  const score = (match: FuzzyMatch): number => {
-    const quoteScore = 1 - match.errors / pattern.length;
-    const before = textFolded.slice(Math.max(0, match.start - prefix.length), match.start);
-    const after = textFolded.slice(match.end, match.end + suffix.length);
-    const prefixScore = prefix.length > 0 ? similarity(prefix, before) : match.start === 0 ? 1 : 0;
-    const suffixScore =
-      suffix.length > 0 ? similarity(suffix, after) : match.end === chars.length ? 1 : 0;
-    const positionScore = 1 - Math.abs(match.start - oldStart) / chars.length;
-    return 50 * quoteScore + 20 * prefixScore + 20 * suffixScore + 2 * positionScore;
+): ApproximateMatch | null {
+  const pattern = foldedChars(quote.exact.trim());
+  const maxErrors = Math.floor(pattern.length * (1 - MIN_SIMILARITY) + 1e-9);
+  if (maxErrors === 0 || chars.length === 0) return null;
+  const textChars = chars.map(foldChar);
+  const prefixChars = foldedChars(quote.prefix);
+  const suffixChars = foldedChars(quote.suffix);
+  const encode = codePointEncoder([textChars, pattern, prefixChars, suffixChars]);
+  const text = encode(textChars);
+  const prefix = encode(prefixChars);
+  const suffix = encode(suffixChars);
+
+  const score = ({ start, end, errors }: Match): number => {
+    const quoteScore = 1 - errors / pattern.length;
+    const before = text.slice(Math.max(0, start - prefix.length), start);
+    const after = text.slice(end, end + suffix.length);
+    const positionScore = 1 - Math.abs(start - oldStart) / text.length;
+    return (
+      QUOTE_WEIGHT * quoteScore +
+      PREFIX_WEIGHT * contextScore(before, prefix) +
+      SUFFIX_WEIGHT * contextScore(after, suffix) +
+      POSITION_WEIGHT * positionScore
+    );
   };
-  const scored = candidates.map((match) => ({ match, score: score(match) }));
+  const scored = search(text, encode(pattern), maxErrors).map((match) => ({
+    match,
+    score: score(match),
+  }));
   const best = pickBest(scored, (a, b) => a.score > b.score)?.match;
   if (!best) return null;
+
   let { start, end } = best;
   while (start < end && isWhitespace(chars[start])) start++;
   while (end > start && isWhitespace(chars[end - 1])) end--;
   // Selections almost always stop at word boundaries, while the cheapest alignment happily
   // stops mid-word ("chose" edited to "chooses" aligns best with "choose"): when the original
-  // quote ended on a word boundary, grow the match to one, within the error budget.
-  const suffixHead = Array.from(selector.quote.suffix)[0];
-  const prefixTail = Array.from(selector.quote.prefix).at(-1);
-  for (
-    let grown = 0;
-    grown < maxErrors && isWordChar(pattern.at(-1)) && !isWordChar(suffixHead);
-  ) {
-    if (!isWordChar(chars[end - 1]) || !isWordChar(chars[end])) break;
+  // quote ended on a word boundary, grow the match to one, spending the remaining error budget.
+  let errors = best.errors;
+  const endsWord = isWordChar(pattern.at(-1)) && !isWordChar(suffixChars[0]);
+  while (endsWord && errors < maxErrors && isWordChar(chars[end - 1]) && isWordChar(chars[end])) {
     end++;
-    grown++;
+    errors++;
   }
-  for (let grown = 0; grown < maxErrors && isWordChar(pattern[0]) && !isWordChar(prefixTail); ) {
-    if (!isWordChar(chars[start]) || !isWordChar(chars[start - 1])) break;
+  const startsWord = isWordChar(pattern[0]) && !isWordChar(prefixChars.at(-1));
+  while (
+    startsWord &&
+    errors < maxErrors &&
+    isWordChar(chars[start]) &&
+    isWordChar(chars[start - 1])
+  ) {
     start--;
-    grown++;
+    errors++;
   }
-  return start < end ? { start, end } : null;
+  if (start >= end) return null;
+  return { position: { start, end }, similarity: 1 - errors / pattern.length };
 }
 
 /**
- * Re-anchors a stored selector in a possibly edited paragraph, Hypothesis-style: the stored
- * position if it still holds the exact quote; else the exact quote elsewhere (nearest the old
- * position, context breaking ties); else the best approximate match within 25% edits
- * ("changed"); else "orphaned".
+ * Re-anchors a stored selector in a possibly edited paragraph, Hypothesis-style, to one of
+ * three outcomes:
+ * - `anchored`: the exact quote is there: at the stored position (`moved: false`), or else at
+ *   the occurrence nearest the old position, context breaking ties (`moved: true`). Whitespace
+ *   runs and typographic quotes match loosely, as in {@link locateQuote}.
+ * - `changed`: the quote is gone but a passage at least {@link MIN_SIMILARITY} similar to it
+ *   remains; `position` covers that passage and `similarity` says how close it is.
+ * - `orphaned`: nothing close enough is left (or the stored quote is blank).
  */
 export function reanchor(text: string, selector: PassageSelector): ReanchorResult {
   const { quote, position } = selector;
@@ -376,7 +383,7 @@ export function reanchor(text: string, selector: PassageSelector): ReanchorResul
     end <= chars.length &&
     chars.slice(start, end).join("") === quote.exact
   ) {
-    return { status: "anchored", position: { start, end } };
+    return { status: "anchored", position: { start, end }, moved: false };
   }
   const oldStart = Number.isFinite(start) ? start : 0;
   const exact = pickBest(findOccurrences(chars, quote), (a, b) => {
@@ -385,7 +392,10 @@ export function reanchor(text: string, selector: PassageSelector): ReanchorResul
     if (distanceA !== distanceB) return distanceA < distanceB;
     return a.context > b.context;
   });
-  if (exact) return { status: "anchored", position: { start: exact.start, end: exact.end } };
-  const fuzzy = fuzzyLocate(chars, selector, oldStart);
-  return fuzzy ? { status: "changed", position: fuzzy } : { status: "orphaned" };
+  if (exact) {
+    const moved = exact.start !== start || exact.end !== end;
+    return { status: "anchored", position: { start: exact.start, end: exact.end }, moved };
+  }
+  const approximate = matchApproximately(chars, quote, oldStart);
+  return approximate ? { status: "changed", ...approximate } : { status: "orphaned" };
 }

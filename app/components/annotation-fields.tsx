@@ -1,8 +1,15 @@
 /**
  * The fields every annotation form shares (kind, text, source link), each labelled, with its error
  * beside it and the typed value kept after a failed submission.
+ *
+ * After a refused submission focus goes to the first invalid field, and FormErrorSummary (at the
+ * top of every annotation form) announces what went wrong: with script, through useAfterErrors
+ * (the one mechanism the account forms use too); without script, by `autoFocus` on that field in
+ * the page the refusal returns (or on the summary when the error is the form's own, or belongs to
+ * a field these components do not render, such as the passage of a new annotation).
  */
-import type { ReactNode } from "react";
+import { type ReactNode, useRef } from "react";
+import { useAfterErrors } from "#app/components/form-field";
 import { MAX_BODY_LENGTH, MAX_SOURCE_TITLE_LENGTH, STANCE_LABELS } from "#app/rules";
 import type { FieldErrors } from "#app/utils/errors";
 
@@ -14,6 +21,24 @@ const KIND_OPTIONS = [
   { value: "counterargument", label: "Counterargument", hint: "object to it" },
   { value: "source", label: "Source", hint: "link evidence" },
 ] as const;
+
+/** The fields of the annotation forms in the order they appear; `quote` is the route's own. */
+const FIELD_ORDER = ["kind", "quote", "body", "sourceUrl", "sourceTitle", "sourceStance"] as const;
+/** The fields rendered here, which take focus themselves when theirs is the first error. */
+const FIELDS_HERE = new Set<string>(["kind", "body", "sourceUrl", "sourceTitle", "sourceStance"]);
+
+/** The field holding the first error in the form's order; `form` for an error about the whole form. */
+export function firstErrorField(state: FormState): string | null {
+  const errors = state.errors ?? {};
+  const fields = Object.keys(errors).filter((name) => errors[name]);
+  if (fields.length === 0) return null;
+  return FIELD_ORDER.find((name) => errors[name]) ?? (errors.form ? "form" : (fields[0] ?? null));
+}
+
+/** `autoFocus` for the field `name`: set only on the first invalid field, for a page without script. */
+function focusIfFirstError(state: FormState, name: string): true | undefined {
+  return firstErrorField(state) === name ? true : undefined;
+}
 
 export function FieldError({ id, message }: { id: string; message?: string }) {
   if (!message) return null;
@@ -54,6 +79,9 @@ export function KindField({
               name="kind"
               value={option.value}
               defaultChecked={current === option.value}
+              aria-invalid={error ? true : undefined}
+              // biome-ignore lint/a11y/noAutofocus: the first invalid field takes focus after a refused post.
+              autoFocus={current === option.value ? focusIfFirstError(state, "kind") : undefined}
             />
             <span>{option.label}</span>
           </label>
@@ -88,8 +116,8 @@ export function BodyField({
         rows={4}
         maxLength={MAX_BODY_LENGTH}
         defaultValue={state.values?.body ?? defaultValue}
-        // biome-ignore lint/a11y/noAutofocus: focus moves to the form the reader just asked to open.
-        autoFocus={autoFocus}
+        // biome-ignore lint/a11y/noAutofocus: focus moves to the form the reader just asked to open, or to this field when a refused post returns with its error first.
+        autoFocus={state.errors ? focusIfFirstError(state, "body") : autoFocus}
         {...described(id, error, "hint")}
       />
       <p className="field-hint" id={`${id}-hint`}>
@@ -126,6 +154,8 @@ export function SourceFields({
           placeholder="https://"
           defaultValue={v?.sourceUrl ?? defaults?.url ?? ""}
           {...described(`${prefix}-url`, e.sourceUrl)}
+          // biome-ignore lint/a11y/noAutofocus: the first invalid field takes focus after a refused post.
+          autoFocus={focusIfFirstError(state, "sourceUrl")}
         />
         <FieldError id={`${prefix}-url-error`} message={e.sourceUrl} />
       </div>
@@ -137,6 +167,8 @@ export function SourceFields({
           maxLength={MAX_SOURCE_TITLE_LENGTH}
           defaultValue={v?.sourceTitle ?? defaults?.title ?? ""}
           {...described(`${prefix}-title`, e.sourceTitle)}
+          // biome-ignore lint/a11y/noAutofocus: the first invalid field takes focus after a refused post.
+          autoFocus={focusIfFirstError(state, "sourceTitle")}
         />
         <FieldError id={`${prefix}-title-error`} message={e.sourceTitle} />
       </div>
@@ -147,6 +179,8 @@ export function SourceFields({
           name="sourceStance"
           defaultValue={stance}
           {...described(`${prefix}-stance`, e.sourceStance)}
+          // biome-ignore lint/a11y/noAutofocus: the first invalid field takes focus after a refused post.
+          autoFocus={focusIfFirstError(state, "sourceStance")}
         >
           {Object.entries(STANCE_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
@@ -160,11 +194,33 @@ export function SourceFields({
   );
 }
 
+/**
+ * Says, at the top of the form, that the submission was refused and why; `role="alert"` has it
+ * announced as it appears. It also moves focus after the refusal (see the module comment): to the
+ * first invalid field, or to itself for a form-level error.
+ */
 export function FormErrorSummary({ state }: { state: FormState }): ReactNode {
-  const message = state.errors?.form;
-  if (!message) return null;
+  const summary = useRef<HTMLParagraphElement>(null);
+  useAfterErrors(summary, state, summary);
+  const errors = state.errors ?? {};
+  const first = firstErrorField(state);
+  if (!first) return null;
+  const others = Object.keys(errors).filter(
+    (name) => name !== "form" && !(FIELD_ORDER as readonly string[]).includes(name),
+  );
+  const fieldMessages = [...FIELD_ORDER, ...others].map((name) => errors[name]).filter(Boolean);
+  const message = errors.form
+    ? [errors.form, ...fieldMessages].join(" ")
+    : `Not posted: ${fieldMessages.join(" ")}`;
   return (
-    <p className="form-error" role="alert">
+    <p
+      ref={summary}
+      className="form-error"
+      role="alert"
+      tabIndex={-1}
+      // biome-ignore lint/a11y/noAutofocus: without script, a refusal that no field here can show takes focus to its message.
+      autoFocus={FIELDS_HERE.has(first) ? undefined : true}
+    >
       {message}
     </p>
   );

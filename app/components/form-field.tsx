@@ -32,6 +32,8 @@ export function TextField({ name, label, error, hint, idPrefix = "f", ...input }
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy || undefined}
         {...input}
+        // biome-ignore lint/a11y/noAutofocus: after a refused full-page post (no script), focus goes to the first invalid field (the first autofocus in the page wins); with script, useAfterErrors moves it.
+        autoFocus={input.autoFocus || Boolean(error) || undefined}
       />
       {error ? (
         <p id={errorId} className="field-error">
@@ -61,20 +63,45 @@ export function StatusMessage({ message }: { message?: string | null }) {
   );
 }
 
+/** The first field inside `container` marked invalid that can take focus (not hidden, not disabled). */
+function firstInvalidField(container: HTMLElement): HTMLElement | null {
+  for (const field of container.querySelectorAll<HTMLElement>('[aria-invalid="true"]')) {
+    const disabled = "disabled" in field && field.disabled === true;
+    if (!disabled && field.getClientRects().length > 0) return field;
+  }
+  return null;
+}
+
 /**
- * After a submission comes back with errors (with JavaScript on, the page is not reloaded):
- * clear the password inputs, which are never sent back, and move focus to the first invalid field
- * (or, for a form-level error such as wrong credentials, to the password).
- * `result` must be a new object for each submission (as Remix's action data is).
+ * What every form does when a submission comes back refused (one mechanism for the account forms
+ * and, through FormErrorSummary, every annotation form). With JavaScript on, the page is not
+ * reloaded, and the submit button that had focus was disabled while the form was sent, so focus
+ * fell to the page body and the next Tab started from the top. So: clear the password inputs,
+ * which are never sent back, and move focus to the first invalid field of the form that `within`
+ * is (or is inside), whose description carries its error; with no invalid field (a form-level
+ * error such as wrong credentials), to `fallback`, else to the form's password input.
+ *
+ * Without script the same field is focused by its `autoFocus` in the page the refusal returns.
+ * `result` must be a new object for each submission (as Remix's action data is); nothing happens
+ * while it holds no `errors`.
  */
-export function useAfterErrors(form: RefObject<HTMLFormElement | null>, result: unknown): void {
+export function useAfterErrors(
+  within: RefObject<HTMLElement | null>,
+  result: unknown,
+  fallback?: RefObject<HTMLElement | null>,
+): void {
   useEffect(() => {
-    const el = form.current;
-    if (!el || !result || typeof result !== "object" || !("errors" in result)) return;
-    for (const input of el.querySelectorAll<HTMLInputElement>('input[type="password"]')) {
+    const element = within.current;
+    if (!element || !result || typeof result !== "object" || !("errors" in result)) return;
+    if (!result.errors) return;
+    const form = element.closest("form") ?? element;
+    for (const input of form.querySelectorAll<HTMLInputElement>('input[type="password"]')) {
       input.value = "";
     }
-    const invalid = el.querySelector<HTMLInputElement>('[aria-invalid="true"]');
-    (invalid ?? el.querySelector<HTMLInputElement>('input[type="password"]'))?.focus();
-  }, [form, result]);
+    const target =
+      firstInvalidField(form) ??
+      fallback?.current ??
+      form.querySelector<HTMLInputElement>('input[type="password"]');
+    target?.focus();
+  }, [within, result, fallback]);
 }

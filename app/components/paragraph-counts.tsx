@@ -18,6 +18,17 @@ export function describeCounts(counts: Counts): string {
     .join(" · ");
 }
 
+/**
+ * The accessible name of a paragraph's "Discuss" link. It starts with the link's visible text
+ * ("Discuss", or the counts that replace it) and then says which paragraph, so that what a reader
+ * sees is what a voice-control user can say and what a screen reader announces (WCAG 2.5.3).
+ */
+export function discussLinkLabel(number: number | null, counts: Counts): string {
+  const described = describeCounts(counts);
+  const paragraph = number === null ? "this paragraph" : `paragraph ${number}`;
+  return described ? `${described} on ${paragraph}` : `Discuss ${paragraph}`;
+}
+
 export function ParagraphCounts({ counts }: { counts: Counts }) {
   return (
     <span className="paragraph-counts">

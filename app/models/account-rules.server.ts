@@ -11,6 +11,7 @@ import {
   USERNAME_MAX,
   USERNAME_MIN,
 } from "#app/rules";
+import { BIDI_CONTROL, CONTROL, isInvisible, normalizeName } from "#app/utils/text";
 
 /**
  * The most common passwords that are long enough to pass the length rule (from the published
@@ -98,15 +99,30 @@ export function isCommonPassword(password: string): boolean {
 
 /** The form of a username used for uniqueness and rate limiting: usernames ignore case. */
 export function usernameKey(username: string): string {
-  return username.trim().toLowerCase();
+  return normalizeName(username).toLowerCase();
+}
+
+/**
+ * What a username looks like, for refusing one that reads as another: case ignored, and the
+ * letters and digits that pass for each other in many fonts made one (`aIice`, `a1ice` and `alice`
+ * all read `alice`; `0` and `o`; `rn` and `m`; `vv` and `w`). `usernameSkeletonSql` is the same
+ * function in SQL, for the index that finds look-alikes (a unit test keeps the two in step).
+ */
+export function usernameSkeleton(username: string): string {
+  return usernameKey(username)
+    .replaceAll("1", "l")
+    .replaceAll("i", "l")
+    .replaceAll("0", "o")
+    .replaceAll("rn", "m")
+    .replaceAll("vv", "w");
 }
 
 const codePoints = (s: string) => [...s].length;
 
 export const usernameSchema = z
   .string()
-  .trim()
-  .min(1, "Enter a username.")
+  .transform(normalizeName)
+  .pipe(z.string().min(1, "Enter a username."))
   .refine((s) => s.length >= USERNAME_MIN && s.length <= USERNAME_MAX, {
     message: `Use ${USERNAME_MIN} to ${USERNAME_MAX} characters.`,
     abort: true,
@@ -117,14 +133,19 @@ export const usernameSchema = z
 
 export const displayNameSchema = z
   .string()
-  .trim()
-  .min(1, "Enter the name other readers will see.")
+  .transform(normalizeName)
+  .pipe(z.string().min(1, "Enter the name other readers will see."))
   .refine((s) => codePoints(s) <= DISPLAY_NAME_MAX, {
     message: `Use at most ${DISPLAY_NAME_MAX} characters.`,
   })
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+  .refine((s) => !CONTROL.test(s), {
     message: "Use letters, not control characters.",
+  })
+  .refine((s) => !BIDI_CONTROL.test(s), {
+    message: "Use letters, not characters that reverse the direction of text.",
+  })
+  .refine((s) => !isInvisible(s), {
+    message: "Enter a name other readers can see.",
   });
 
 /** A new password on its own; `newPasswordIssue` adds the rules that need the username. */

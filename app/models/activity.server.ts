@@ -5,7 +5,6 @@
  * ("[deleted]" placeholders) are never listed.
  */
 import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { renderMarkdown } from "#app/markdown.server";
 import { type Viewer, visibleTo } from "#app/models/visibility.server";
 import type { Db } from "#app/utils/db.server";
 import { annotation, article, block, sourceLink, user } from "#db/schema";
@@ -25,7 +24,7 @@ export type ActivityItem = {
   quote: string | null;
   /** The Markdown source. */
   body: string;
-  /** Sanitized HTML rendered from `body` (renderMarkdown). */
+  /** Sanitized HTML rendered from `body` (renderMarkdown) when it was written, as stored. */
   bodyHtml: string;
   source: { url: string; title: string; stance: "supports" | "refutes" | "context" } | null;
   /** ISO 8601 timestamps. */
@@ -47,6 +46,7 @@ const itemColumns = {
   displayName: user.displayName,
   quote: annotation.quoteExact,
   body: annotation.body,
+  bodyHtml: annotation.bodyHtml,
   sourceUrl: sourceLink.url,
   sourceTitle: sourceLink.title,
   sourceStance: sourceLink.stance,
@@ -80,7 +80,7 @@ function listItems(db: Db, where: SQL | undefined, limit: number, offset: number
         : null,
     quote: row.quote,
     body: row.body,
-    bodyHtml: renderMarkdown(row.body),
+    bodyHtml: row.bodyHtml,
     source:
       row.sourceUrl !== null && row.sourceTitle !== null && row.sourceStance !== null
         ? { url: row.sourceUrl, title: row.sourceTitle, stance: row.sourceStance }

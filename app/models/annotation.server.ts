@@ -16,6 +16,7 @@ import { type Viewer, visibleTo } from "#app/models/visibility.server";
 import { type AnnotationAction, can, REFUSALS } from "#app/permissions";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
+import { IMMEDIATE } from "#db/client";
 import { annotation, block, endorsement, sourceLink } from "#db/schema";
 
 /** The database or an open transaction on it. */
@@ -24,7 +25,7 @@ export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 type AnnotationRow = typeof annotation.$inferSelect;
 
 /** The paragraph of an article that new threads attach to; NotFound for any other block. */
-function getParagraph(db: Db, articleId: number, blockId: number) {
+function getParagraphBlock(db: Db, articleId: number, blockId: number) {
   const found = db
     .select()
     .from(block)
@@ -38,7 +39,7 @@ function getParagraph(db: Db, articleId: number, blockId: number) {
  * The annotation if the viewer may see it, deleted ones included (they hold threads together);
  * NotFound otherwise, so a stranger cannot tell a private note from a missing one.
  */
-export function getVisibleAnnotation(db: Db, id: number, viewer: Viewer): AnnotationRow {
+export function getVisibleAnnotation(db: DbOrTx, id: number, viewer: Viewer): AnnotationRow {
   const found = db
     .select()
     .from(annotation)
@@ -53,7 +54,7 @@ export function getVisibleAnnotation(db: Db, id: number, viewer: Viewer): Annota
  * every write (it cannot be answered, changed or endorsed); otherwise a refusal is Forbidden.
  */
 export function getAnnotationFor(
-  db: Db,
+  db: DbOrTx,
   viewer: { id: string },
   action: AnnotationAction,
   id: number,
@@ -110,7 +111,7 @@ export function createAnnotation({
   blockId: number;
   input: NewAnnotationInput;
 }): number {
-  const paragraph = getParagraph(db, articleId, blockId);
+  const paragraph = getParagraphBlock(db, articleId, blockId);
   let passage: ReturnType<typeof describePassage> = null;
   if (input.quote) {
     const position = locateQuote(
@@ -149,7 +150,7 @@ export function createAnnotation({
     tx.update(annotation).set({ rootId: created.id }).where(eq(annotation.id, created.id)).run();
     insertSource(tx, created.id, input);
     return created.id;
-  });
+  }, IMMEDIATE);
 }
 
 /** Replies to an annotation the author can see; the reply joins that thread and its visibility. */
@@ -164,9 +165,11 @@ export function createReply({
   parentId: number;
   input: AnnotationInput;
 }): number {
-  const parent = getAnnotationFor(db, author, "reply", parentId);
   const bodyHtml = renderMarkdown(input.body);
   return db.transaction((tx) => {
+    // Inside the write lock: a parent another process deleted meanwhile is refused (404), never
+    // answered, and never a foreign-key failure.
+    const parent = getAnnotationFor(tx, author, "reply", parentId);
     const created = tx
       .insert(annotation)
       .values({
@@ -185,7 +188,7 @@ export function createReply({
       .get();
     insertSource(tx, created.id, input);
     return created.id;
-  });
+  }, IMMEDIATE);
 }
 
 /** Changes the text (and a source's link) of the viewer's own annotation; its kind stays. */
@@ -213,7 +216,7 @@ export function updateAnnotation({
     if (found.kind === "source" && input.source) {
       tx.update(sourceLink).set(input.source).where(eq(sourceLink.annotationId, found.id)).run();
     }
-  });
+  }, IMMEDIATE);
 }
 
 /**
@@ -265,7 +268,7 @@ export function deleteAnnotation({
       tx.delete(annotation).where(eq(annotation.id, parent.id)).run();
       parentId = parent.parentId;
     }
-  });
+  }, IMMEDIATE);
 }
 
 /**
@@ -290,7 +293,7 @@ export function renderMissingBodies(db: Db, batch = 500): number {
           .where(eq(annotation.id, row.id))
           .run();
       }
-    });
+    }, IMMEDIATE);
     done += rows.length;
   }
 }

@@ -47,7 +47,8 @@ export function findArticle({ db, slug }: { db: Db; slug: string }) {
   );
 }
 
-export function getArticleBySlug({ db, slug }: { db: Db; slug: string }) {
+/** An article with its blocks in reading order, or null. */
+export function findArticleWithBlocks({ db, slug }: { db: Db; slug: string }) {
   const found = findArticle({ db, slug });
   if (!found) return null;
   const blocks = db
@@ -75,7 +76,7 @@ export function formatPublishedOn(value: string | null): string | null {
 }
 
 /** One paragraph of an article, found by the article's slug and the paragraph's anchor. */
-export function getParagraph({ db, slug, anchor }: { db: Db; slug: string; anchor: string }) {
+export function findParagraph({ db, slug, anchor }: { db: Db; slug: string; anchor: string }) {
   return (
     db
       .select({

@@ -6,6 +6,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { getAnnotationFor } from "#app/models/annotation.server";
 import type { Db } from "#app/utils/db.server";
 import { NotFoundError } from "#app/utils/errors";
+import { IMMEDIATE } from "#db/client";
 import { annotation, endorsement } from "#db/schema";
 
 /**
@@ -50,5 +51,5 @@ export function toggleEndorsement({
       .run();
     if (added.changes !== 1) throw new NotFoundError("That annotation was changed meanwhile.");
     return true;
-  });
+  }, IMMEDIATE);
 }

@@ -47,7 +47,9 @@ export function entryTitle(item: ActivityItem): string {
       ? "Reply"
       : `Reply (${kind})`
     : capitalized(kind);
-  const who = item.author?.displayName ?? "a deleted user";
+  const who = item.author
+    ? `${item.author.displayName} (@${item.author.username})`
+    : "a deleted user";
   const where = item.paragraph.number === null ? "" : ` on paragraph ${item.paragraph.number}`;
   return `${what} by ${who}${where}`;
 }
@@ -88,7 +90,7 @@ function entryXml(item: ActivityItem, origin: string): string {
  * The article's feed as an XML string, or null when no article has this slug. `origin` (like
  * `https://example.org`, no trailing slash) makes every link and id absolute.
  */
-export function getArticleFeed({
+export function findArticleFeed({
   db,
   slug,
   origin,

@@ -1,13 +1,15 @@
 /**
  * Article import: reads an article file (the seed's plain-text format, or Markdown), parses it into
  * metadata and ordered blocks, and writes it in one transaction. Parsing is pure so it can be tested
- * against the seed text without a database.
+ * against the seed text without a database. Markdown is parsed by markdown-it (see
+ * `markdownTextBlocks`): headings and paragraphs keep the text a reader would see.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { eq } from "drizzle-orm";
-import type { Db } from "#db/client";
+import { markdownTextBlocks } from "#app/markdown.server";
+import { type Db, IMMEDIATE } from "#db/client";
 import { article, block } from "#db/schema";
 
 export const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -78,53 +80,33 @@ function isSingleSentence(text: string): boolean {
   return text.length <= MAX_DEK_LENGTH && sentenceEnds.length <= 1;
 }
 
-/** Removes Markdown's inline markup, keeping the words a reader sees. */
-function stripInlineMarkdown(text: string): string {
-  return text
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-    .replace(/`([^`]+)`/g, "$1")
-    .replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, "$2")
-    .replace(/(\*|_)(?=\S)(.+?)(?<=\S)\1/g, "$2");
-}
-
+/** A block before classification; `markdownHeading` is the level of a Markdown heading. */
 type RawBlock = { raw: string; text: string; markdownHeading?: number };
 
+/**
+ * Markdown blocks from markdown-it's tokens, inline markup reduced to its text. A line of only
+ * whitespace (no-break spaces included, as pasted from web pages) separates blocks, as it does
+ * in plain text, although CommonMark would not count it as blank.
+ */
+function splitMarkdownBlocks(source: string): RawBlock[] {
+  return markdownTextBlocks(source.replace(/^[ \t\u00a0]+$/gm, ""))
+    .map((b): RawBlock => {
+      const text = normaliseWhitespace(b.text);
+      return b.kind === "heading"
+        ? { raw: b.text, text, markdownHeading: b.level }
+        : { raw: b.text, text };
+    })
+    .filter((b) => b.text !== "");
+}
+
 function splitBlocks(source: string, markdown: boolean): RawBlock[] {
+  if (markdown) return splitMarkdownBlocks(source);
   return source
     .replace(/\r\n?/g, "\n")
     .split(/\n[ \t\u00a0]*\n/)
     .map((raw) => raw.replace(/^\n+|\n+$/g, ""))
     .filter((raw) => raw.trim() !== "")
-    .flatMap((raw): RawBlock[] => {
-      if (!markdown) return [{ raw, text: normaliseWhitespace(raw) }];
-      // A Markdown heading ends its line, so a heading directly followed by text is two blocks.
-      const out: RawBlock[] = [];
-      let rest: string[] = [];
-      const flush = () => {
-        if (rest.length)
-          out.push({
-            raw: rest.join("\n"),
-            text: normaliseWhitespace(stripInlineMarkdown(rest.join(" "))),
-          });
-        rest = [];
-      };
-      for (const line of raw.split("\n")) {
-        const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-        if (heading) {
-          flush();
-          out.push({
-            raw: line,
-            text: normaliseWhitespace(stripInlineMarkdown(heading[2] ?? "")),
-            markdownHeading: heading[1]?.length,
-          });
-        } else {
-          rest.push(line.replace(/^>\s?/, ""));
-        }
-      }
-      flush();
-      return out;
-    });
+    .map((raw) => ({ raw, text: normaliseWhitespace(raw) }));
 }
 
 /** Parses an article's text. Markdown is chosen by the caller (by file extension or a `#` title). */
@@ -281,5 +263,5 @@ export function importArticle(
       paragraphs: parsed.blocks.filter((b) => b.kind === "paragraph").length,
       headings: parsed.blocks.filter((b) => b.kind === "heading").length,
     } as const;
-  });
+  }, IMMEDIATE);
 }

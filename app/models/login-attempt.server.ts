@@ -3,13 +3,20 @@
  * survive a restart. Plain functions of the database and the current time (`now`), so tests can
  * move the clock.
  *
- * Limits:
- * - sign-in: more than 5 failures for one username within 15 minutes blocks that username;
- *   more than 50 failures from one address within 15 minutes blocks that address (higher, because a
- *   classroom or a newsroom often shares one address behind NAT);
- * - sign-up: 10 per address per hour.
+ * Sign-in limits stop guessing without punishing the people who share an address (a class behind
+ * one school address, a newsroom behind NAT):
+ * - one username from one address: 5 failures in 15 minutes, then wait until the oldest leaves;
+ * - one username from anywhere: after 5 failures in 15 minutes, each further attempt waits twice
+ *   as long as the last (1 s, 2 s, 4 s … at most 15 minutes), which bounds guessing spread over
+ *   many addresses while the owner is never shut out for long;
+ * - one address: failures on 50 different usernames in 15 minutes (password spraying) blocks the
+ *   address. Typos do not add up: thirty students mistyping five times each are thirty usernames.
+ * An attempt is reserved (written as a failure) before the password is checked and released when
+ * it was right, so guesses sent in parallel cannot all pass the check before any is counted.
+ *
+ * Sign-up: 10 per address per hour (class join links are the way to bring a room in at once).
  */
-import { and, asc, eq, gt, lt } from "drizzle-orm";
+import { and, asc, countDistinct, eq, gt, lt, max } from "drizzle-orm";
 import type { Db } from "#app/utils/db.server";
 import { loginAttempt } from "#db/schema";
 
@@ -17,7 +24,15 @@ const MINUTE = 60_000;
 
 export type Limit = { max: number; windowMs: number };
 
-export const SIGN_IN_LIMIT_PER_USERNAME: Limit = { max: 5, windowMs: 15 * MINUTE };
+export const SIGN_IN_LIMIT_PER_USERNAME_AND_ADDRESS: Limit = { max: 5, windowMs: 15 * MINUTE };
+/** Failures (from anywhere) a username may have in the window before backoff begins. */
+export const SIGN_IN_BACKOFF = {
+  free: 5,
+  windowMs: 15 * MINUTE,
+  firstWaitMs: 1000,
+  longestWaitMs: 15 * MINUTE,
+};
+/** Different usernames failing from one address in the window. */
 export const SIGN_IN_LIMIT_PER_ADDRESS: Limit = { max: 50, windowMs: 15 * MINUTE };
 export const SIGN_UP_LIMIT_PER_ADDRESS: Limit = { max: 10, windowMs: 60 * MINUTE };
 
@@ -38,36 +53,74 @@ function verdict(times: Date[], limit: Limit): RateLimitResult {
   return { allowed: false, retryAt: new Date(oldestThatCounts.getTime() + limit.windowMs) };
 }
 
+const since = (now: Date, windowMs: number) =>
+  gt(loginAttempt.createdAt, new Date(now.getTime() - windowMs));
+
 function attemptTimes(
   db: Db,
   kind: Kind,
-  by: { usernameKey: string } | { clientAddress: string },
-  limit: Limit,
+  who: ReturnType<typeof and>,
+  windowMs: number,
   now: Date,
 ): Date[] {
-  const who =
-    "usernameKey" in by
-      ? eq(loginAttempt.usernameKey, by.usernameKey)
-      : eq(loginAttempt.clientAddress, by.clientAddress);
   return db
     .select({ createdAt: loginAttempt.createdAt })
     .from(loginAttempt)
-    .where(
-      and(
-        eq(loginAttempt.kind, kind),
-        who,
-        gt(loginAttempt.createdAt, new Date(now.getTime() - limit.windowMs)),
-      ),
-    )
+    .where(and(eq(loginAttempt.kind, kind), who, since(now, windowMs)))
     .orderBy(asc(loginAttempt.createdAt))
     .all()
     .map((r) => r.createdAt);
 }
 
-function later(a: RateLimitResult, b: RateLimitResult): RateLimitResult {
-  if (a.allowed) return b;
-  if (b.allowed) return a;
-  return a.retryAt >= b.retryAt ? a : b;
+function later(...results: RateLimitResult[]): RateLimitResult {
+  let worst: RateLimitResult = { allowed: true };
+  for (const result of results) {
+    if (result.allowed) continue;
+    if (worst.allowed || result.retryAt > worst.retryAt) worst = result;
+  }
+  return worst;
+}
+
+/** The exponential backoff of one username, from its failures anywhere in the window. */
+function backoff(times: Date[], now: Date): RateLimitResult {
+  const extra = times.length - SIGN_IN_BACKOFF.free;
+  const last = times.at(-1);
+  if (extra < 0 || !last) return { allowed: true };
+  const wait = Math.min(SIGN_IN_BACKOFF.longestWaitMs, SIGN_IN_BACKOFF.firstWaitMs * 2 ** extra);
+  const retryAt = new Date(last.getTime() + wait);
+  return retryAt > now ? { allowed: false, retryAt } : { allowed: true };
+}
+
+/** Password spraying: how many different usernames failed from this address in the window. */
+function spraying(
+  db: Db,
+  args: { usernameKey: string; clientAddress: string; now: Date },
+): RateLimitResult {
+  const { max: limit, windowMs } = SIGN_IN_LIMIT_PER_ADDRESS;
+  const fromAddress = and(
+    eq(loginAttempt.kind, "sign_in_failure"),
+    eq(loginAttempt.clientAddress, args.clientAddress),
+    since(args.now, windowMs),
+  );
+  const distinct =
+    db
+      .select({ n: countDistinct(loginAttempt.usernameKey) })
+      .from(loginAttempt)
+      .where(fromAddress)
+      .get()?.n ?? 0;
+  if (distinct < limit) return { allowed: true };
+  // Lifted when enough usernames' latest failures have left the window.
+  const latest = db
+    .select({ at: max(loginAttempt.createdAt) })
+    .from(loginAttempt)
+    .where(fromAddress)
+    .groupBy(loginAttempt.usernameKey)
+    .all()
+    .map((r) => r.at)
+    .filter((at): at is Date => at !== null)
+    .sort((a, b) => a.getTime() - b.getTime());
+  const freeing = latest[distinct - limit] ?? args.now;
+  return { allowed: false, retryAt: new Date(freeing.getTime() + windowMs) };
 }
 
 /** May this username, from this address, try to sign in now? */
@@ -77,28 +130,49 @@ export function checkSignInAllowed(args: {
   clientAddress: string;
   now: Date;
 }): RateLimitResult {
-  const { db, now } = args;
-  const byName = verdict(
+  const { db, now, usernameKey, clientAddress } = args;
+  const byName = eq(loginAttempt.usernameKey, usernameKey);
+  const pair = verdict(
     attemptTimes(
       db,
       "sign_in_failure",
-      { usernameKey: args.usernameKey },
-      SIGN_IN_LIMIT_PER_USERNAME,
+      and(byName, eq(loginAttempt.clientAddress, clientAddress)),
+      SIGN_IN_LIMIT_PER_USERNAME_AND_ADDRESS.windowMs,
       now,
     ),
-    SIGN_IN_LIMIT_PER_USERNAME,
+    SIGN_IN_LIMIT_PER_USERNAME_AND_ADDRESS,
   );
-  const byAddress = verdict(
-    attemptTimes(
-      db,
-      "sign_in_failure",
-      { clientAddress: args.clientAddress },
-      SIGN_IN_LIMIT_PER_ADDRESS,
-      now,
-    ),
-    SIGN_IN_LIMIT_PER_ADDRESS,
+  const account = backoff(
+    attemptTimes(db, "sign_in_failure", and(byName), SIGN_IN_BACKOFF.windowMs, now),
+    now,
   );
-  return later(byName, byAddress);
+  return later(pair, account, spraying(db, args));
+}
+
+/**
+ * Checks the limits and, when allowed, counts the attempt as a failure at once, in one immediate
+ * transaction: a guess sent beside others sees theirs. Settle it with `releaseSignInAttempt` when
+ * the password was right; a wrong one simply stays counted.
+ */
+export function reserveSignInAttempt(args: {
+  db: Db;
+  usernameKey: string;
+  clientAddress: string;
+  now: Date;
+}): { allowed: true; attemptId: number } | { allowed: false; retryAt: Date } {
+  return args.db.transaction(
+    () => {
+      const verdictNow = checkSignInAllowed(args);
+      if (!verdictNow.allowed) return verdictNow;
+      return { allowed: true as const, attemptId: recordSignInFailure(args) };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The password was right after all: the reserved attempt is not a failure. */
+export function releaseSignInAttempt(args: { db: Db; attemptId: number }): void {
+  args.db.delete(loginAttempt).where(eq(loginAttempt.id, args.attemptId)).run();
 }
 
 function pruneLoginAttempts(db: Db, now: Date): void {
@@ -113,9 +187,9 @@ export function recordSignInFailure(args: {
   usernameKey: string;
   clientAddress: string;
   now: Date;
-}): void {
+}): number {
   pruneLoginAttempts(args.db, args.now);
-  args.db
+  return args.db
     .insert(loginAttempt)
     .values({
       kind: "sign_in_failure",
@@ -123,7 +197,8 @@ export function recordSignInFailure(args: {
       clientAddress: args.clientAddress,
       createdAt: args.now,
     })
-    .run();
+    .returning({ id: loginAttempt.id })
+    .get().id;
 }
 
 /**
@@ -149,8 +224,8 @@ export function checkSignUpAllowed(args: {
     attemptTimes(
       args.db,
       "sign_up",
-      { clientAddress: args.clientAddress },
-      SIGN_UP_LIMIT_PER_ADDRESS,
+      and(eq(loginAttempt.clientAddress, args.clientAddress)),
+      SIGN_UP_LIMIT_PER_ADDRESS.windowMs,
       args.now,
     ),
     SIGN_UP_LIMIT_PER_ADDRESS,
@@ -169,10 +244,4 @@ export function recordSignUp(args: { db: Db; clientAddress: string; now: Date })
       createdAt: args.now,
     })
     .run();
-}
-
-/** "in 12 minutes", for the message that accompanies a 429. */
-export function describeRetry(retryAt: Date, now: Date): string {
-  const minutes = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / MINUTE));
-  return minutes === 1 ? "in a minute" : `in ${minutes} minutes`;
 }

@@ -12,6 +12,11 @@ export const SEED_ARTICLE_PATH = resolve(
   "db/seed/do-not-engage-the-taliban-for-free.txt",
 );
 
+/**
+ * Seeds an empty database. Safe when several processes start at once: the check here only skips
+ * the work; `importArticle` looks for the slug again inside its BEGIN IMMEDIATE transaction, so a
+ * process that waited for another's seeding finds the article there and changes nothing.
+ */
 export function seedDatabase(db: Db): void {
   if (db.select({ id: article.id }).from(article).limit(1).get()) return;
   const { source, markdown } = readArticleFile(SEED_ARTICLE_PATH);

@@ -1,6 +1,6 @@
 /**
  * People with accounts: the one path into the `user` table (the sign-up form and
- * `npm run user:create` both call `insertUser`), sign-in checks, profile changes and deletion.
+ * `npm run user:create` both call `createUser`), sign-in checks, profile changes and deletion.
  * Rules come from account-rules.server.ts, hashing from password.server.ts. Nothing here returns a
  * password hash to its caller.
  */
@@ -11,10 +11,13 @@ import {
   newPasswordIssue,
   usernameKey,
   usernameSchema,
+  usernameSkeleton,
 } from "#app/models/account-rules.server";
+import type { DbOrTx } from "#app/models/annotation.server";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "#app/models/password.server";
-import type { Db } from "#db/client";
-import { annotation, session, user } from "#db/schema";
+import { FieldValidationError } from "#app/utils/errors";
+import { type Db, IMMEDIATE } from "#db/client";
+import { annotation, session, user, usernameSkeletonSql } from "#db/schema";
 
 export type Role = "user" | "admin";
 
@@ -23,18 +26,26 @@ export function newUserId(): string {
   return randomBytes(16).toString("hex");
 }
 
-/** Thrown when a field breaks a rule; `field` names the form field, `message` is for the person. */
-export class AccountInputError extends Error {
-  constructor(
-    readonly field: "username" | "displayName" | "password",
-    message: string,
-  ) {
-    super(message);
-    this.name = "AccountInputError";
-  }
+/** A broken rule, by the form field it belongs to. */
+function refuse(
+  field: "username" | "displayName" | "password" | "currentPassword" | "newPassword",
+  message: string,
+): never {
+  throw new FieldValidationError({ [field]: message });
 }
 
 export const USERNAME_TAKEN = "That username is taken. Choose another.";
+export const USERNAME_LOOKS_TAKEN =
+  "That username reads like one that is taken (I, l and 1, or 0 and o, look alike). Choose another.";
+
+/** An account whose username reads like this one (see usernameSkeleton). */
+function findLookAlike(db: DbOrTx, username: string) {
+  return db
+    .select({ id: user.id })
+    .from(user)
+    .where(eq(usernameSkeletonSql(user.username), usernameSkeleton(username)))
+    .get();
+}
 
 /** The row for a username, compared without regard to case (served by user_username_lower_idx). */
 export function findUserRowByUsername(db: Db, username: string) {
@@ -55,10 +66,10 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Validates and inserts a user. Throws AccountInputError for a broken rule or a taken username.
- * Returns the new row without its hash.
+ * Validates and inserts a user: the one path into the `user` table. Throws FieldValidationError
+ * for a broken rule or a taken username. Returns the new row without its hash.
  */
-export async function insertUser(args: {
+export async function createUser(args: {
   db: Db;
   username: string;
   displayName: string;
@@ -67,23 +78,16 @@ export async function insertUser(args: {
 }): Promise<{ id: string; username: string; displayName: string; role: Role }> {
   const username = usernameSchema.safeParse(args.username);
   if (!username.success) {
-    throw new AccountInputError(
-      "username",
-      username.error.issues[0]?.message ?? "Check the username.",
-    );
+    refuse("username", username.error.issues[0]?.message ?? "Check the username.");
   }
   const displayName = displayNameSchema.safeParse(args.displayName);
   if (!displayName.success) {
-    throw new AccountInputError(
-      "displayName",
-      displayName.error.issues[0]?.message ?? "Check the display name.",
-    );
+    refuse("displayName", displayName.error.issues[0]?.message ?? "Check the display name.");
   }
   const passwordIssue = newPasswordIssue(args.password, username.data);
-  if (passwordIssue) throw new AccountInputError("password", passwordIssue);
-  if (findUserRowByUsername(args.db, username.data)) {
-    throw new AccountInputError("username", USERNAME_TAKEN);
-  }
+  if (passwordIssue) refuse("password", passwordIssue);
+  if (findUserRowByUsername(args.db, username.data)) refuse("username", USERNAME_TAKEN);
+  if (findLookAlike(args.db, username.data)) refuse("username", USERNAME_LOOKS_TAKEN);
   const row = {
     id: newUserId(),
     username: username.data,
@@ -92,13 +96,20 @@ export async function insertUser(args: {
   } as const;
   const passwordHash = await hashPassword(args.password);
   try {
-    args.db
-      .insert(user)
-      .values({ ...row, passwordHash })
-      .run();
+    // Checked again with the insert, in one immediate transaction: someone may have taken the name
+    // (or a look-alike) while we were hashing.
+    args.db.transaction(
+      (tx) => {
+        if (findLookAlike(tx, row.username)) refuse("username", USERNAME_LOOKS_TAKEN);
+        tx.insert(user)
+          .values({ ...row, passwordHash })
+          .run();
+      },
+      { behavior: "immediate" },
+    );
   } catch (error) {
     // Someone took the name while we were hashing.
-    if (isUniqueViolation(error)) throw new AccountInputError("username", USERNAME_TAKEN);
+    if (isUniqueViolation(error)) refuse("username", USERNAME_TAKEN);
     throw error;
   }
   return row;
@@ -107,26 +118,7 @@ export async function insertUser(args: {
 /** A user as the app sees them: never with the hash. */
 export type UserRecord = { id: string; username: string; displayName: string; role: Role };
 
-type Errors<K extends string> = { ok: false; errors: Partial<Record<K, string>> };
-
 export const WRONG_PASSWORD = "That password is not right.";
-
-export async function createUser(args: {
-  db: Db;
-  username: string;
-  displayName: string;
-  password: string;
-  role?: Role;
-}): Promise<{ ok: true; user: UserRecord } | Errors<"username" | "displayName" | "password">> {
-  try {
-    return { ok: true, user: await insertUser(args) };
-  } catch (error) {
-    if (error instanceof AccountInputError) {
-      return { ok: false, errors: { [error.field]: error.message } };
-    }
-    throw error;
-  }
-}
 
 /**
  * The user whose username (any case) and password these are, or null. A username without an account
@@ -166,20 +158,16 @@ export async function changePassword(args: {
   currentPassword: string;
   newPassword: string;
   keepSessionId: string;
-}): Promise<{ ok: true } | Errors<"currentPassword" | "newPassword">> {
+}): Promise<void> {
   const { db, userId } = args;
   const row = db.select({ username: user.username }).from(user).where(eq(user.id, userId)).get();
-  if (!row) return { ok: false, errors: { currentPassword: WRONG_PASSWORD } };
-  if (!(await checkPassword(db, userId, args.currentPassword))) {
-    return { ok: false, errors: { currentPassword: WRONG_PASSWORD } };
+  if (!row || !(await checkPassword(db, userId, args.currentPassword))) {
+    refuse("currentPassword", WRONG_PASSWORD);
   }
   const issue = newPasswordIssue(args.newPassword, row.username);
-  if (issue) return { ok: false, errors: { newPassword: issue } };
+  if (issue) refuse("newPassword", issue);
   if (args.newPassword === args.currentPassword) {
-    return {
-      ok: false,
-      errors: { newPassword: "Choose a password different from the current one." },
-    };
+    refuse("newPassword", "Choose a password different from the current one.");
   }
   const passwordHash = await hashPassword(args.newPassword);
   db.transaction((tx) => {
@@ -187,8 +175,7 @@ export async function changePassword(args: {
     tx.delete(session)
       .where(and(eq(session.userId, userId), ne(session.id, args.keepSessionId)))
       .run();
-  });
-  return { ok: true };
+  }, IMMEDIATE);
 }
 
 /**
@@ -199,9 +186,9 @@ export async function deleteUser(args: {
   db: Db;
   userId: string;
   password: string;
-}): Promise<{ ok: true } | Errors<"password">> {
+}): Promise<void> {
   if (!(await checkPassword(args.db, args.userId, args.password))) {
-    return { ok: false, errors: { password: WRONG_PASSWORD } };
+    refuse("password", WRONG_PASSWORD);
   }
   args.db.transaction((tx) => {
     // Public annotations stay, by "deleted user", so threads keep their shape; private notes were
@@ -210,6 +197,5 @@ export async function deleteUser(args: {
       .where(and(eq(annotation.authorId, args.userId), eq(annotation.visibility, "private")))
       .run();
     tx.delete(user).where(eq(user.id, args.userId)).run();
-  });
-  return { ok: true };
+  }, IMMEDIATE);
 }

@@ -1,5 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { AuthorName } from "#app/components/author-name";
+import { markdownToText } from "#app/markdown.server";
 import { listRecentAnnotations } from "#app/models/activity.server";
 import { formatPublishedOn, listArticles } from "#app/models/article.server";
 import { kindLabel } from "#app/rules";
@@ -10,13 +12,16 @@ import { permalinkPath } from "#app/utils/format";
 const RECENT_LIMIT = 8;
 const EXCERPT_LENGTH = 180;
 
-/** A plain-text opening of a Markdown body, for a one-line preview. */
+/**
+ * A plain-text opening of a Markdown body, for a one-line preview: the text markdown-it's
+ * tokens show a reader, cut at {@link EXCERPT_LENGTH} code points. Server only (the loader),
+ * so markdown-it never ships to the browser.
+ */
 function excerpt(markdown: string): string {
-  const text = markdown
-    .replace(/[*_`>#[\]()]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH - 1)}…` : text;
+  const chars = Array.from(markdownToText(markdown).replace(/\s+/g, " ").trim());
+  return chars.length > EXCERPT_LENGTH
+    ? `${chars.slice(0, EXCERPT_LENGTH - 1).join("")}…`
+    : chars.join("");
 }
 
 export const meta: MetaFunction = () => [
@@ -88,7 +93,9 @@ export default function Library() {
             <li key={item.id}>
               <p className="recent-meta">
                 <span className={`kind-badge badge-${item.kind}`}>{kindLabel(item.kind)}</span>{" "}
-                <strong>{item.author?.displayName ?? "deleted user"}</strong>
+                <strong>
+                  <AuthorName author={item.author} link={false} />
+                </strong>
                 {item.isReply ? " replied" : ""} on{" "}
                 <Link to={permalinkPath(item.article.slug, item.id)}>
                   paragraph {item.paragraph.number} of {item.article.title}

@@ -5,7 +5,6 @@
  */
 import {
   type ActionFunctionArgs,
-  data,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -13,31 +12,34 @@ import {
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
 import { FormMessage, StatusMessage, TextField, useAfterErrors } from "#app/components/form-field";
-import { usernameKey } from "#app/models/account-rules.server";
-import {
-  checkSignInAllowed,
-  describeRetry,
-  recordSignInFailure,
-} from "#app/models/login-attempt.server";
-import { changeDisplayName, changePassword, deleteUser } from "#app/models/user.server";
-import { DISPLAY_NAME_MAX, PASSWORD_MIN } from "#app/rules";
-import { blankSessionCookie, requireUserSession } from "#app/utils/auth.server";
-import { db } from "#app/utils/db.server";
-import type { FieldErrors } from "#app/utils/errors";
-import { keepRetryAfter, retryAfterHeaders } from "#app/utils/retry-after";
 import {
   changePasswordSchema,
   deleteAccountSchema,
   displayNameFormSchema,
-  fieldErrors,
+} from "#app/models/account-input.server";
+import { usernameKey } from "#app/models/account-rules.server";
+import { releaseSignInAttempt, reserveSignInAttempt } from "#app/models/login-attempt.server";
+import { changeDisplayName, changePassword, deleteUser } from "#app/models/user.server";
+import { DISPLAY_NAME_MAX, PASSWORD_MIN } from "#app/rules";
+import { blankSessionCookie, requireUserSession } from "#app/utils/auth.server";
+import { db } from "#app/utils/db.server";
+import { type FieldErrors, FieldValidationError } from "#app/utils/errors";
+import {
   formFields,
-} from "#app/utils/validation.server";
+  invalid,
+  parseWith,
+  rateLimited,
+  readForm,
+  refused,
+} from "#app/utils/forms.server";
+import { ACCOUNT_INTENTS, type AccountIntent, readIntent } from "#app/utils/intents";
+import { keepRetryAfter } from "#app/utils/retry-after";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Marginalia" }];
 
 const SAVED: Record<string, string> = {
-  "display-name": "Your display name is saved.",
-  password: "Your password is changed. You have been signed out everywhere else.",
+  [ACCOUNT_INTENTS.displayName]: "Your display name is saved.",
+  [ACCOUNT_INTENTS.password]: "Your password is changed. You have been signed out everywhere else.",
 };
 
 export const headers = keepRetryAfter;
@@ -48,88 +50,54 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { user, saved: saved && Object.hasOwn(SAVED, saved) ? SAVED[saved] : null };
 }
 
-type Intent = "display-name" | "password" | "delete";
-type ActionResult = { intent: Intent; errors: FieldErrors; values: { displayName?: string } };
-
-function tooMany(intent: Intent, retryAt: Date, now: Date) {
-  return data<ActionResult>(
-    {
-      intent,
-      errors: {
-        form: `Too many wrong passwords. For your safety, password checks are paused: try again ${describeRetry(retryAt, now)}.`,
-      },
-      values: {},
-    },
-    { status: 429, headers: retryAfterHeaders(retryAt, now) },
-  );
-}
+const TOO_MANY = "Too many wrong passwords. For your safety, password checks are paused: try again";
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = await requireUserSession(request);
-  const form = await request.formData();
-  const intent = form.get("intent");
+  const form = await readForm(request);
+  const intent = readIntent(form, ACCOUNT_INTENTS);
   const clientAddress = context.clientAddress ?? "unknown";
   const limitKey = { db, usernameKey: usernameKey(user.username), clientAddress };
 
-  if (intent === "display-name") {
+  if (intent === ACCOUNT_INTENTS.displayName) {
     const fields = formFields(form, ["displayName"]);
-    const parsed = displayNameFormSchema.safeParse(fields);
-    if (!parsed.success) {
-      return data<ActionResult>(
-        { intent, errors: fieldErrors(parsed.error), values: fields },
-        { status: 400 },
-      );
-    }
-    changeDisplayName({ db, userId: user.id, displayName: parsed.data.displayName });
-    return redirect("/account?saved=display-name");
+    const parsed = parseWith(displayNameFormSchema, fields);
+    if (!parsed.ok) return invalid({ intent, errors: parsed.errors, values: fields });
+    changeDisplayName({ db, userId: user.id, displayName: parsed.value.displayName });
+    return redirect(`/account?saved=${intent}`);
   }
 
-  if (intent === "password") {
+  if (intent === ACCOUNT_INTENTS.password || intent === ACCOUNT_INTENTS.delete) {
+    const parsed =
+      intent === ACCOUNT_INTENTS.password
+        ? parseWith(changePasswordSchema, formFields(form, ["currentPassword", "newPassword"]))
+        : parseWith(deleteAccountSchema, formFields(form, ["password"]));
+    if (!parsed.ok) return invalid({ intent, errors: parsed.errors, values: {} });
+    // Both forms check the password, so both count as sign-in attempts, reserved before the check
+    // (parallel guesses cannot all slip under the limit) and released unless it was wrong.
     const now = new Date();
-    const limit = checkSignInAllowed({ ...limitKey, now });
-    if (!limit.allowed) return tooMany(intent, limit.retryAt, now);
-    const parsed = changePasswordSchema.safeParse(
-      formFields(form, ["currentPassword", "newPassword"]),
-    );
-    if (!parsed.success) {
-      return data<ActionResult>(
-        { intent, errors: fieldErrors(parsed.error), values: {} },
-        { status: 400 },
-      );
+    const attempt = reserveSignInAttempt({ ...limitKey, now });
+    if (!attempt.allowed) {
+      return rateLimited({ intent, values: {} }, TOO_MANY, { retryAt: attempt.retryAt, now });
     }
-    const changed = await changePassword({
-      db,
-      userId: user.id,
-      keepSessionId: session.id,
-      ...parsed.data,
-    });
-    if (!changed.ok) {
-      if (changed.errors.currentPassword) recordSignInFailure({ ...limitKey, now });
-      return data<ActionResult>({ intent, errors: changed.errors, values: {} }, { status: 400 });
+    const passwordField = intent === ACCOUNT_INTENTS.password ? "currentPassword" : "password";
+    try {
+      if ("newPassword" in parsed.value) {
+        await changePassword({ db, userId: user.id, keepSessionId: session.id, ...parsed.value });
+      } else {
+        await deleteUser({ db, userId: user.id, password: parsed.value.password });
+      }
+    } catch (error) {
+      const wrongPassword = error instanceof FieldValidationError && error.errors[passwordField];
+      if (!wrongPassword) releaseSignInAttempt({ db, attemptId: attempt.attemptId });
+      return refused(error, { intent, values: {} });
     }
-    return redirect("/account?saved=password");
-  }
-
-  if (intent === "delete") {
-    const now = new Date();
-    const limit = checkSignInAllowed({ ...limitKey, now });
-    if (!limit.allowed) return tooMany(intent, limit.retryAt, now);
-    const parsed = deleteAccountSchema.safeParse(formFields(form, ["password"]));
-    if (!parsed.success) {
-      return data<ActionResult>(
-        { intent, errors: fieldErrors(parsed.error), values: {} },
-        { status: 400 },
-      );
-    }
-    const deleted = await deleteUser({ db, userId: user.id, password: parsed.data.password });
-    if (!deleted.ok) {
-      recordSignInFailure({ ...limitKey, now });
-      return data<ActionResult>({ intent, errors: deleted.errors, values: {} }, { status: 400 });
-    }
+    releaseSignInAttempt({ db, attemptId: attempt.attemptId });
+    if (intent === ACCOUNT_INTENTS.password) return redirect(`/account?saved=${intent}`);
     return redirect("/", { headers: { "Set-Cookie": blankSessionCookie(request) } });
   }
 
-  throw data("Unknown action.", { status: 400 });
+  throw new Response("Unknown action.", { status: 400 });
 }
 
 export default function Account() {
@@ -140,14 +108,14 @@ export default function Account() {
   const nameForm = useRef<HTMLFormElement>(null);
   const passwordForm = useRef<HTMLFormElement>(null);
   const deleteForm = useRef<HTMLFormElement>(null);
-  const errorsFor = (intent: Intent): FieldErrors =>
+  const errorsFor = (intent: AccountIntent): FieldErrors =>
     result?.intent === intent ? result.errors : {};
-  useAfterErrors(nameForm, result?.intent === "display-name" ? result : null);
-  useAfterErrors(passwordForm, result?.intent === "password" ? result : null);
-  useAfterErrors(deleteForm, result?.intent === "delete" ? result : null);
-  const nameErrors = errorsFor("display-name");
-  const passwordErrors = errorsFor("password");
-  const deleteErrors = errorsFor("delete");
+  useAfterErrors(nameForm, result?.intent === ACCOUNT_INTENTS.displayName ? result : null);
+  useAfterErrors(passwordForm, result?.intent === ACCOUNT_INTENTS.password ? result : null);
+  useAfterErrors(deleteForm, result?.intent === ACCOUNT_INTENTS.delete ? result : null);
+  const nameErrors = errorsFor(ACCOUNT_INTENTS.displayName);
+  const passwordErrors = errorsFor(ACCOUNT_INTENTS.password);
+  const deleteErrors = errorsFor(ACCOUNT_INTENTS.delete);
 
   return (
     <div className="account-page">
@@ -161,7 +129,7 @@ export default function Account() {
       <section className="account-section" aria-labelledby="name-heading">
         <h2 id="name-heading">Display name</h2>
         <Form method="post" className="auth-form" ref={nameForm} noValidate>
-          <input type="hidden" name="intent" value="display-name" />
+          <input type="hidden" name="intent" value={ACCOUNT_INTENTS.displayName} />
           <FormMessage message={nameErrors.form} />
           <TextField
             idPrefix="name"
@@ -170,14 +138,20 @@ export default function Account() {
             hint="The name other readers see next to your annotations."
             error={nameErrors.displayName}
             defaultValue={
-              result?.intent === "display-name" ? result.values.displayName : user.displayName
+              result?.intent === ACCOUNT_INTENTS.displayName
+                ? result.values.displayName
+                : user.displayName
             }
             key={user.displayName}
             autoComplete="name"
             maxLength={DISPLAY_NAME_MAX}
             required
           />
-          <button type="submit" className="auth-button" disabled={submitting === "display-name"}>
+          <button
+            type="submit"
+            className="auth-button"
+            disabled={submitting === ACCOUNT_INTENTS.displayName}
+          >
             Save display name
           </button>
         </Form>
@@ -187,7 +161,7 @@ export default function Account() {
         <h2 id="password-heading">Password</h2>
         <p className="section-note">Changing your password signs you out on every other device.</p>
         <Form method="post" className="auth-form" ref={passwordForm} noValidate>
-          <input type="hidden" name="intent" value="password" />
+          <input type="hidden" name="intent" value={ACCOUNT_INTENTS.password} />
           <FormMessage message={passwordErrors.form} />
           {/* Lets password managers file the new password under the right account. */}
           <input type="hidden" name="username" value={user.username} autoComplete="username" />
@@ -211,7 +185,11 @@ export default function Account() {
             minLength={PASSWORD_MIN}
             required
           />
-          <button type="submit" className="auth-button" disabled={submitting === "password"}>
+          <button
+            type="submit"
+            className="auth-button"
+            disabled={submitting === ACCOUNT_INTENTS.password}
+          >
             Change password
           </button>
         </Form>
@@ -224,7 +202,7 @@ export default function Account() {
           name and account are removed.
         </p>
         <Form method="post" className="auth-form" ref={deleteForm} noValidate>
-          <input type="hidden" name="intent" value="delete" />
+          <input type="hidden" name="intent" value={ACCOUNT_INTENTS.delete} />
           <FormMessage message={deleteErrors.form} />
           <TextField
             idPrefix="delete"
@@ -238,7 +216,7 @@ export default function Account() {
           <button
             type="submit"
             className="auth-button auth-button-danger"
-            disabled={submitting === "delete"}
+            disabled={submitting === ACCOUNT_INTENTS.delete}
           >
             Delete my account
           </button>

@@ -4,9 +4,11 @@
  */
 import { type ActionFunctionArgs, data, redirect } from "@remix-run/node";
 import { toggleEndorsement } from "#app/models/endorsement.server";
+import { reserveWrite } from "#app/models/write-limit.server";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import { ForbiddenError, NotFoundError, toResponseError } from "#app/utils/errors";
+import { invariantResponse, statusOf, toResponseError } from "#app/utils/errors";
+import { readForm } from "#app/utils/forms.server";
 import { parseId } from "#app/utils/params";
 import { safeRedirectPath } from "#app/utils/redirect";
 
@@ -17,17 +19,19 @@ export async function loader() {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const id = parseId(params.id);
-  if (id === null) throw new Response("No such annotation.", { status: 404 });
-  const form = await request.formData();
+  invariantResponse(id !== null, "No such annotation.", { status: 404 });
+  const form = await readForm(request);
   const viaFetcher = form.get("via") === "fetcher";
   let endorsed: boolean;
+  let reservation: { release: () => void } | undefined;
   try {
+    reservation = reserveWrite({ db, userId: user.id, kind: "endorsement" });
     endorsed = toggleEndorsement({ db, viewer: user, annotationId: id });
   } catch (error) {
+    reservation?.release();
     // With script, say it beside the button instead of replacing the page.
-    if (viaFetcher && (error instanceof NotFoundError || error instanceof ForbiddenError)) {
-      return data({ error: error.message }, { status: error instanceof NotFoundError ? 404 : 403 });
-    }
+    const status = statusOf(error);
+    if (viaFetcher && status !== null) return data({ error: (error as Error).message }, { status });
     toResponseError(error);
   }
   if (viaFetcher) return { endorsed };

@@ -3,16 +3,16 @@
  * route: no component). Links are absolute, on APP_ORIGIN when set, else the request's own origin.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { FEED_CONTENT_TYPE, getArticleFeed } from "#app/models/feed.server";
+import { env } from "#app/env.server";
+import { FEED_CONTENT_TYPE, findArticleFeed } from "#app/models/feed.server";
 import { db } from "#app/utils/db.server";
-import { configuredOrigin } from "#app/utils/origin";
 
 function siteOrigin(request: Request): string {
-  return configuredOrigin() ?? new URL(request.url).origin;
+  return env().appOrigin ?? new URL(request.url).origin;
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const xml = getArticleFeed({ db, slug: params.slug ?? "", origin: siteOrigin(request) });
+  const xml = findArticleFeed({ db, slug: params.slug ?? "", origin: siteOrigin(request) });
   if (xml === null) {
     throw new Response("No article has this address.", {
       status: 404,

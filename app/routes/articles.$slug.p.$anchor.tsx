@@ -20,19 +20,23 @@ import {
   KindField,
   SourceFields,
 } from "#app/components/annotation-fields";
+import { PanelErrorBoundary } from "#app/components/error-boundary";
 import { Thread, type ThreadFormState } from "#app/components/thread";
-import { getParagraph } from "#app/models/article.server";
+import { findParagraph } from "#app/models/article.server";
 import { countParagraphThreads, getParagraphThreads } from "#app/models/thread.server";
 import { annotationKinds, MAX_QUOTE_LENGTH } from "#app/rules";
 import { getUser, loginPath } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
+import { invariantResponse } from "#app/utils/errors";
+import { INTENTS } from "#app/utils/intents";
+import { parseId } from "#app/utils/params";
 import { handleThreadAction } from "#app/utils/thread-actions.server";
 
 const THREADS_SHOWN = 50;
 
 function findParagraphOr404(params: LoaderFunctionArgs["params"]) {
-  const found = getParagraph({ db, slug: params.slug ?? "", anchor: params.anchor ?? "" });
-  if (!found) throw new Response("This article has no such paragraph.", { status: 404 });
+  const found = findParagraph({ db, slug: params.slug ?? "", anchor: params.anchor ?? "" });
+  invariantResponse(found, "This article has no such paragraph.", { status: 404 });
   return found;
 }
 
@@ -48,7 +52,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const moreParams = new URLSearchParams({ more: String(shown / THREADS_SHOWN + 1) });
   return {
     number: paragraph.block.number,
-    threads: getParagraphThreads({ db, blockId: paragraph.block.id, viewer, limit: shown }),
+    threads: getParagraphThreads({
+      db,
+      blockId: paragraph.block.id,
+      viewer,
+      limit: shown,
+      // The annotation just written (see `action`): its thread is shown even beyond the limit.
+      include: parseId(url.searchParams.get("show")) ?? undefined,
+    }),
     threadCount: countParagraphThreads({ db, blockId: paragraph.block.id, viewer }),
     moreHref: `?${moreParams}`,
     signedIn: viewer !== null,
@@ -68,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return handleThreadAction({
     request,
     paragraph: { articleId: paragraph.articleId, blockId: paragraph.block.id },
-    afterWrite: (id) => `${here}#a-${id}`,
+    afterWrite: (id) => `${here}?show=${id}#a-${id}`,
     afterDelete: here,
   });
 }
@@ -81,7 +92,8 @@ function NewAnnotationForm({
   prefill: { kind: string | null; quote: string; start: string };
 }) {
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+  const busy =
+    navigation.state === "submitting" && navigation.formData?.get("intent") === INTENTS.create;
   const quoteError = state.errors?.quote;
   const values = state.values;
   return (
@@ -117,7 +129,7 @@ function NewAnnotationForm({
         />
         <label htmlFor="new-private">Private note — only you will see it</label>
       </div>
-      <button type="submit" name="intent" value="create" disabled={busy}>
+      <button type="submit" name="intent" value={INTENTS.create} disabled={busy}>
         {busy ? "Posting…" : "Post"}
       </button>
     </Form>
@@ -129,7 +141,7 @@ export default function ParagraphDiscussion() {
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ThreadFormState | undefined;
   const { slug, anchor } = useParams();
-  const createState = actionData?.intent === "create" ? actionData : {};
+  const createState = actionData?.intent === INTENTS.create ? actionData : {};
   const formOpen = Boolean(
     prefill.kind || prefill.quote || createState.errors || threads.length === 0,
   );
@@ -183,5 +195,20 @@ export default function ParagraphDiscussion() {
         </>
       )}
     </section>
+  );
+}
+
+/** A missing paragraph (or any failure here) shows in the panel; the article stays on screen. */
+export function ErrorBoundary() {
+  const { slug } = useParams();
+  return (
+    <PanelErrorBoundary
+      heading="Discussion"
+      close={
+        <Link to={`/articles/${slug}`} className="close-discussion" preventScrollReset>
+          Close<span className="visually-hidden"> the discussion</span>
+        </Link>
+      }
+    />
   );
 }

@@ -13,25 +13,27 @@ import {
 } from "@remix-run/react";
 import { useRef } from "react";
 import { ArticleHeader } from "#app/components/article-header";
+import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import { HighlightedText } from "#app/components/highlighted-text";
-import { describeCounts, ParagraphCounts } from "#app/components/paragraph-counts";
+import { discussLinkLabel, ParagraphCounts } from "#app/components/paragraph-counts";
 import { SelectionPopover } from "#app/components/selection-popover";
-import { formatPublishedOn, getArticleBySlug } from "#app/models/article.server";
+import { findArticleWithBlocks, formatPublishedOn } from "#app/models/article.server";
 import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
 import { getUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
+import { invariantResponse } from "#app/utils/errors";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
+export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
   data
     ? [
         { title: `${data.article.title} · Marginalia` },
         { name: "description", content: data.article.dek ?? "" },
       ]
-    : [{ title: "Not found · Marginalia" }];
+    : [{ title: errorTitle(error) }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const article = getArticleBySlug({ db, slug: params.slug ?? "" });
-  if (!article) throw new Response("No article has this address.", { status: 404 });
+  const article = findArticleWithBlocks({ db, slug: params.slug ?? "" });
+  invariantResponse(article, "No article has this address.", { status: 404 });
   const viewer = await getUser(request);
   const summaries = getParagraphSummaries({ db, articleId: article.id, viewer });
   return {
@@ -78,6 +80,13 @@ export default function ReadingPage() {
         <a href={`/articles/${article.slug}/feed.xml`}>Atom feed of new annotations</a>
       </nav>
       <div className="article-body" ref={bodyRef}>
+        {activeAnchor && !article.blocks.some((b) => b.anchor === activeAnchor) ? (
+          // An address naming no paragraph of this article: the panel (and its error) opens
+          // above the text, which stays readable.
+          <div className="discussion-panel discussion-panel-unplaced">
+            <Outlet />
+          </div>
+        ) : null}
         {article.blocks.map((b) =>
           b.kind === "heading" ? (
             <h2 key={b.id} id={b.anchor} className="section-heading">
@@ -104,7 +113,7 @@ export default function ReadingPage() {
                   to={`p/${b.anchor}`}
                   preventScrollReset
                   className={b.summary.total > 0 ? "discuss has-annotations" : "discuss"}
-                  aria-label={`Discussion of paragraph ${b.number}${b.summary.total > 0 ? `: ${describeCounts(b.summary.counts)}` : ""}`}
+                  aria-label={discussLinkLabel(b.number, b.summary.counts)}
                   aria-current={b.anchor === activeAnchor ? "true" : undefined}
                 >
                   {b.summary.total > 0 ? <ParagraphCounts counts={b.summary.counts} /> : "Discuss"}
@@ -122,4 +131,8 @@ export default function ReadingPage() {
       </div>
     </article>
   );
+}
+
+export function ErrorBoundary() {
+  return <PageErrorBoundary />;
 }

@@ -5,35 +5,36 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import { HighlightedText } from "#app/components/highlighted-text";
 import { Thread, type ThreadFormState } from "#app/components/thread";
 import { findArticle } from "#app/models/article.server";
 import { getThreadOf } from "#app/models/thread.server";
 import { getUser, loginPath } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import { toResponseError } from "#app/utils/errors";
+import { invariantResponse, toResponseError } from "#app/utils/errors";
 import { inContextPath } from "#app/utils/format";
 import { parseId } from "#app/utils/params";
 import { handleThreadAction } from "#app/utils/thread-actions.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
+export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
   data
     ? [
         {
           title: `Annotation on paragraph ${data.paragraph.number} of ${data.article.title} · Marginalia`,
         },
       ]
-    : [{ title: "Not found · Marginalia" }];
+    : [{ title: errorTitle(error) }];
 
 function readId(params: LoaderFunctionArgs["params"]): number {
   const id = parseId(params.id);
-  if (id === null) throw new Response("No such annotation.", { status: 404 });
+  invariantResponse(id !== null, "No such annotation.", { status: 404 });
   return id;
 }
 
 function findArticleOr404(slug: string | undefined) {
   const article = findArticle({ db, slug: slug ?? "" });
-  if (!article) throw new Response("No article has this address.", { status: 404 });
+  invariantResponse(article, "No article has this address.", { status: 404 });
   return article;
 }
 
@@ -47,8 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   } catch (error) {
     toResponseError(error);
   }
-  if (thread.articleId !== article.id)
-    throw new Response("No such annotation here.", { status: 404 });
+  invariantResponse(thread.articleId === article.id, "No such annotation here.", { status: 404 });
   const url = new URL(request.url);
   return {
     article: { slug: article.slug, title: article.title },
@@ -116,4 +116,8 @@ export default function Permalink() {
       </ol>
     </div>
   );
+}
+
+export function ErrorBoundary() {
+  return <PageErrorBoundary />;
 }

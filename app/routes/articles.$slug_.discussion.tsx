@@ -4,6 +4,7 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import { Pager } from "#app/components/pager";
 import { Thread } from "#app/components/thread";
 import { findArticle } from "#app/models/article.server";
@@ -17,13 +18,14 @@ import {
 } from "#app/rules";
 import { getUser, loginPath } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
+import { invariantResponse } from "#app/utils/errors";
 import { inContextPath } from "#app/utils/format";
 import { parsePage } from "#app/utils/params";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
+export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
   data
     ? [{ title: `Discussion of ${data.article.title} · Marginalia` }]
-    : [{ title: "Not found · Marginalia" }];
+    : [{ title: errorTitle(error) }];
 
 const SORT_LABELS: Record<ThreadSort, string> = {
   reading: "Reading order",
@@ -49,7 +51,7 @@ function readView(url: URL) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const article = findArticle({ db, slug: params.slug ?? "" });
-  if (!article) throw new Response("No article has this address.", { status: 404 });
+  invariantResponse(article, "No article has this address.", { status: 404 });
   const viewer = await getUser(request);
   const url = new URL(request.url);
   const view = readView(url);
@@ -163,4 +165,8 @@ export default function Discussion() {
       />
     </div>
   );
+}
+
+export function ErrorBoundary() {
+  return <PageErrorBoundary />;
 }

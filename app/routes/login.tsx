@@ -4,7 +4,6 @@
  */
 import {
   type ActionFunctionArgs,
-  data,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -12,64 +11,48 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
 import { FormMessage, TextField, useAfterErrors } from "#app/components/form-field";
+import { signInSchema } from "#app/models/account-input.server";
 import { usernameKey } from "#app/models/account-rules.server";
 import {
-  checkSignInAllowed,
   clearSignInFailures,
-  describeRetry,
-  recordSignInFailure,
+  releaseSignInAttempt,
+  reserveSignInAttempt,
 } from "#app/models/login-attempt.server";
 import { verifyCredentials } from "#app/models/user.server";
-import { createSessionCookieFor, getUser } from "#app/utils/auth.server";
+import { createSessionCookieFor, requireAnonymous } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import type { FieldErrors } from "#app/utils/errors";
-import { safeRedirectPath } from "#app/utils/redirect";
-import { keepRetryAfter, retryAfterHeaders } from "#app/utils/retry-after";
-import { fieldErrors, formFields, signInSchema } from "#app/utils/validation.server";
+import { formFields, invalid, parseWith, rateLimited, readForm } from "#app/utils/forms.server";
+import { safeRedirectPath, withRedirectTo } from "#app/utils/redirect";
+import { keepRetryAfter } from "#app/utils/retry-after";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Marginalia" }];
 
 const BAD_CREDENTIALS =
   "That username and password do not match an account. Check both and try again.";
+const TOO_MANY =
+  "Too many failed sign-in attempts. For your safety, signing in is paused: try again";
 
 export const headers = keepRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
-  if (await getUser(request)) throw redirect(redirectTo);
-  return { redirectTo };
+  return { redirectTo: await requireAnonymous(request) };
 }
 
-type ActionResult = { errors: FieldErrors; values: { username: string; redirectTo: string } };
-
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await request.formData(), ["username", "password", "redirectTo"]);
+  const fields = formFields(await readForm(request), ["username", "password", "redirectTo"]);
   const redirectTo = safeRedirectPath(fields.redirectTo);
   const values = { username: fields.username, redirectTo };
-  const parsed = signInSchema.safeParse(fields);
-  if (!parsed.success) {
-    return data<ActionResult>({ errors: fieldErrors(parsed.error), values }, { status: 400 });
-  }
-  const key = usernameKey(parsed.data.username);
+  const parsed = parseWith(signInSchema, fields);
+  if (!parsed.ok) return invalid({ errors: parsed.errors, values });
+  const key = usernameKey(parsed.value.username);
   const clientAddress = context.clientAddress ?? "unknown";
   const now = new Date();
-  const limit = checkSignInAllowed({ db, usernameKey: key, clientAddress, now });
-  if (!limit.allowed) {
-    return data<ActionResult>(
-      {
-        errors: {
-          form: `Too many failed sign-in attempts. For your safety, signing in is paused: try again ${describeRetry(limit.retryAt, now)}.`,
-        },
-        values,
-      },
-      { status: 429, headers: retryAfterHeaders(limit.retryAt, now) },
-    );
-  }
-  const user = await verifyCredentials({ db, ...parsed.data });
-  if (!user) {
-    recordSignInFailure({ db, usernameKey: key, clientAddress, now });
-    return data<ActionResult>({ errors: { form: BAD_CREDENTIALS }, values }, { status: 400 });
-  }
+  // Counted before the password is checked, so parallel guesses cannot all slip under the limit.
+  const attempt = reserveSignInAttempt({ db, usernameKey: key, clientAddress, now });
+  if (!attempt.allowed) return rateLimited({ values }, TOO_MANY, { retryAt: attempt.retryAt, now });
+  const user = await verifyCredentials({ db, ...parsed.value });
+  if (!user) return invalid({ errors: { form: BAD_CREDENTIALS }, values });
+  releaseSignInAttempt({ db, attemptId: attempt.attemptId });
   clearSignInFailures({ db, usernameKey: key });
   const cookie = await createSessionCookieFor(user.id, request);
   return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
@@ -82,7 +65,7 @@ export default function Login() {
   const form = useRef<HTMLFormElement>(null);
   useAfterErrors(form, result);
   const errors = result?.errors ?? {};
-  const signUp = redirectTo === "/" ? "/signup" : `/signup?${new URLSearchParams({ redirectTo })}`;
+  const signUp = withRedirectTo("/signup", redirectTo);
   return (
     <div className="auth-page">
       <h1>Sign in</h1>

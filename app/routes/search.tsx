@@ -59,7 +59,9 @@ function SearchResultItem({ result }: { result: Result }) {
     : result.kind === "annotation"
       ? "Reply"
       : `Reply (${kind.toLowerCase()})`;
-  const who = result.author?.displayName ?? "deleted user";
+  const who = result.author
+    ? `${result.author.displayName} (@${result.author.username})`
+    : "deleted user";
   return (
     <li className={`search-result kind-${result.kind}`}>
       <article aria-labelledby={`result-${result.id}`}>

@@ -4,7 +4,6 @@
  */
 import {
   type ActionFunctionArgs,
-  data,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -12,33 +11,35 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
 import { FormMessage, TextField, useAfterErrors } from "#app/components/form-field";
-import { checkSignUpAllowed, describeRetry, recordSignUp } from "#app/models/login-attempt.server";
+import { signUpSchema } from "#app/models/account-input.server";
+import { checkSignUpAllowed, recordSignUp } from "#app/models/login-attempt.server";
 import { createUser } from "#app/models/user.server";
 import { DISPLAY_NAME_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN } from "#app/rules";
-import { createSessionCookieFor, getUser } from "#app/utils/auth.server";
+import { createSessionCookieFor, requireAnonymous } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import type { FieldErrors } from "#app/utils/errors";
-import { safeRedirectPath } from "#app/utils/redirect";
-import { keepRetryAfter, retryAfterHeaders } from "#app/utils/retry-after";
-import { fieldErrors, formFields, signUpSchema } from "#app/utils/validation.server";
+import {
+  formFields,
+  invalid,
+  parseWith,
+  rateLimited,
+  readForm,
+  refused,
+} from "#app/utils/forms.server";
+import { safeRedirectPath, withRedirectTo } from "#app/utils/redirect";
+import { keepRetryAfter } from "#app/utils/retry-after";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Marginalia" }];
+
+const TOO_MANY = "Too many accounts have been created from your network recently. Please try again";
 
 export const headers = keepRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
-  if (await getUser(request)) throw redirect(redirectTo);
-  return { redirectTo };
+  return { redirectTo: await requireAnonymous(request) };
 }
 
-type ActionResult = {
-  errors: FieldErrors;
-  values: { username: string; displayName: string; redirectTo: string };
-};
-
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await request.formData(), [
+  const fields = formFields(await readForm(request), [
     "username",
     "displayName",
     "password",
@@ -49,25 +50,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const clientAddress = context.clientAddress ?? "unknown";
   const now = new Date();
   const limit = checkSignUpAllowed({ db, clientAddress, now });
-  if (!limit.allowed) {
-    return data<ActionResult>(
-      {
-        errors: {
-          form: `Too many accounts have been created from your network recently. Please try again ${describeRetry(limit.retryAt, now)}.`,
-        },
-        values,
-      },
-      { status: 429, headers: retryAfterHeaders(limit.retryAt, now) },
-    );
-  }
-  const parsed = signUpSchema.safeParse(fields);
-  if (!parsed.success) {
-    return data<ActionResult>({ errors: fieldErrors(parsed.error), values }, { status: 400 });
-  }
+  if (!limit.allowed) return rateLimited({ values }, TOO_MANY, { retryAt: limit.retryAt, now });
+  const parsed = parseWith(signUpSchema, fields);
+  if (!parsed.ok) return invalid({ errors: parsed.errors, values });
   recordSignUp({ db, clientAddress, now });
-  const created = await createUser({ db, ...parsed.data });
-  if (!created.ok) return data<ActionResult>({ errors: created.errors, values }, { status: 400 });
-  const cookie = await createSessionCookieFor(created.user.id, request);
+  let created: Awaited<ReturnType<typeof createUser>>;
+  try {
+    created = await createUser({ db, ...parsed.value });
+  } catch (error) {
+    return refused(error, { values });
+  }
+  const cookie = await createSessionCookieFor(created.id, request);
   return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
 }
 
@@ -78,7 +71,7 @@ export default function SignUp() {
   const form = useRef<HTMLFormElement>(null);
   useAfterErrors(form, result);
   const errors = result?.errors ?? {};
-  const signIn = redirectTo === "/" ? "/login" : `/login?${new URLSearchParams({ redirectTo })}`;
+  const signIn = withRedirectTo("/login", redirectTo);
   return (
     <div className="auth-page">
       <h1>Create an account</h1>

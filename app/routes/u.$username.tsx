@@ -5,24 +5,27 @@
  */
 import { type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { AnnotationContent } from "#app/components/annotation-content";
+import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import { Pager } from "#app/components/pager";
 import { findPersonByUsername, listAnnotationsByAuthor } from "#app/models/activity.server";
-import { kindLabel, STANCE_LABELS } from "#app/rules";
+import { kindLabel } from "#app/rules";
 import { getUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
+import { invariantResponse } from "#app/utils/errors";
 import { formatDateTime, inContextPath, permalinkPath } from "#app/utils/format";
 import { parsePage } from "#app/utils/params";
 
 const PAGE_SIZE = 50;
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
+export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
   data
     ? [{ title: `${data.person.displayName} (@${data.person.username}) · Marginalia` }]
-    : [{ title: "Not found · Marginalia" }];
+    : [{ title: errorTitle(error) }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const person = findPersonByUsername({ db, username: params.username ?? "" });
-  if (!person) throw new Response("No one has this username.", { status: 404 });
+  invariantResponse(person, "No one has this username.", { status: 404 });
   const url = new URL(request.url);
   if (params.username !== person.username) {
     throw redirect(`/u/${encodeURIComponent(person.username)}${url.search}`, 301);
@@ -80,16 +83,7 @@ function ActivityEntry({ item }: { item: Item }) {
             <p>{item.quote}</p>
           </blockquote>
         ) : null}
-        {item.source ? (
-          <p className={`source-link stance-${item.source.stance}`}>
-            <a href={item.source.url} rel="noopener noreferrer nofollow ugc">
-              {item.source.title}
-            </a>{" "}
-            <span className="stance">{STANCE_LABELS[item.source.stance]}</span>
-          </p>
-        ) : null}
-        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML from renderMarkdown */}
-        <div className="annotation-body" dangerouslySetInnerHTML={{ __html: item.bodyHtml }} />
+        <AnnotationContent source={item.source} bodyHtml={item.bodyHtml} />
         <p className="activity-links">
           <Link to={item.permalink}>
             Permalink
@@ -144,4 +138,8 @@ export default function PersonPage() {
       />
     </div>
   );
+}
+
+export function ErrorBoundary() {
+  return <PageErrorBoundary />;
 }

@@ -19,9 +19,9 @@
 import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
 import { data, redirect } from "@remix-run/node";
 import { Cookie, Lucia, type Session, TimeSpan } from "lucia";
+import { type Env, env } from "#app/env.server";
 import { db } from "#app/utils/db.server";
-import { configuredOrigin } from "#app/utils/origin";
-import { pathOf, safeRedirectPath } from "#app/utils/redirect";
+import { pathOf, safeRedirectPath, withRedirectTo } from "#app/utils/redirect";
 import { session as sessionTable, user as userTable } from "#db/schema";
 
 /** The signed-in person, as every loader and component sees them. */
@@ -33,13 +33,15 @@ export type SessionUser = {
 };
 
 const SESSION_DAYS = 30;
+/** The session cookie's name. */
+export const SESSION_COOKIE = "auth_session";
 /** A session whose expiry was (re)set less than this long ago gets its cookie (re)sent. */
 const REISSUE_WINDOW_MS = 60_000;
 
 const lucia = new Lucia(new DrizzleSQLiteAdapter(db, sessionTable, userTable), {
   sessionExpiresIn: new TimeSpan(SESSION_DAYS, "d"),
   sessionCookie: {
-    name: "auth_session",
+    name: SESSION_COOKIE,
     expires: true,
     attributes: { secure: false, sameSite: "lax", path: "/" },
   },
@@ -63,11 +65,9 @@ declare module "lucia" {
 }
 
 /** Whether the session cookie carries `Secure` (see the header comment). */
-export function cookieSecure(request?: Request, env: NodeJS.ProcessEnv = process.env): boolean {
-  const setting = env.COOKIE_SECURE?.trim().toLowerCase();
-  if (setting === "true" || setting === "1") return true;
-  if (setting === "false" || setting === "0") return false;
-  if (configuredOrigin(env)?.toLowerCase().startsWith("https:")) return true;
+export function cookieSecure(request?: Request, config: Env = env()): boolean {
+  if (config.cookieSecure !== null) return config.cookieSecure;
+  if (config.appOrigin?.startsWith("https:")) return true;
   return request ? new URL(request.url).protocol === "https:" : false;
 }
 
@@ -101,6 +101,15 @@ async function validate(request: Request): Promise<Validated & { sessionId: stri
     session,
     sessionId,
   };
+}
+
+/**
+ * Whether the request comes with a session cookie: its pages may hold what only this reader may
+ * see (their name, their private notes), so no shared cache may keep them.
+ */
+export function isPersonalRequest(request: Request): boolean {
+  const cookie = request.headers.get("Cookie") ?? "";
+  return cookie.split(";").some((part) => part.trim().startsWith(`${SESSION_COOKIE}=`));
 }
 
 /** The signed-in user, or null. */
@@ -139,7 +148,7 @@ function returnPath(request: Request): string {
   if (referer) {
     try {
       const from = new URL(referer);
-      const own = [new URL(request.url).origin, configuredOrigin()];
+      const own = [new URL(request.url).origin, env().appOrigin];
       if (own.includes(from.origin)) return safeRedirectPath(`${from.pathname}${from.search}`);
     } catch {
       // An unparsable Referer: fall through.
@@ -150,8 +159,7 @@ function returnPath(request: Request): string {
 
 /** The sign-in page's address, remembering where to return to. */
 export function loginPath(redirectTo: string): string {
-  const to = safeRedirectPath(redirectTo);
-  return to === "/" ? "/login" : `/login?${new URLSearchParams({ redirectTo: to })}`;
+  return withRedirectTo("/login", redirectTo);
 }
 
 /** The signed-in user with their session (for actions that need the session id); else to /login. */
@@ -166,6 +174,16 @@ export async function requireUserSession(
 /** The signed-in user; anyone else is sent to /login?redirectTo=<here>. */
 export async function requireUser(request: Request): Promise<SessionUser> {
   return (await requireUserSession(request)).user;
+}
+
+/**
+ * For the pages of someone who is not signed in (sign in, sign up): a signed-in visitor is sent on
+ * to where they were going. Returns that safe destination.
+ */
+export async function requireAnonymous(request: Request): Promise<string> {
+  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"));
+  if (await getUser(request)) throw redirect(redirectTo);
+  return redirectTo;
 }
 
 /** A site administrator; a signed-in non-admin gets 403. */

@@ -4,9 +4,15 @@
  * dev rebuilds on globalThis.
  */
 
+import { env } from "#app/env.server";
 import { renderMissingBodies } from "#app/models/annotation.server";
 import { seedDatabase } from "#app/models/seed.server";
-import { type Db, databasePath, migrateDatabase, openDatabase } from "#db/client";
+import {
+  closeDatabase as closeConnection,
+  type Db,
+  migrateDatabase,
+  openDatabase,
+} from "#db/client";
 
 export type { Db };
 
@@ -16,7 +22,7 @@ declare global {
 }
 
 function connect(): Db {
-  const db = openDatabase(databasePath());
+  const db = openDatabase(env().databasePath);
   migrateDatabase(db);
   seedDatabase(db);
   renderMissingBodies(db);
@@ -25,3 +31,15 @@ function connect(): Db {
 
 export const db: Db = globalThis.__marginaliaDb ?? connect();
 globalThis.__marginaliaDb = db;
+
+/**
+ * Closes the process's handle at shutdown (server.ts, once the last request is answered): the WAL
+ * is checkpointed into the database file and truncated, and the file closed. The handle is shared
+ * through globalThis, so this closes the one the Remix build uses too.
+ */
+export function closeDatabase(): void {
+  const open = globalThis.__marginaliaDb;
+  if (!open) return;
+  globalThis.__marginaliaDb = undefined;
+  closeConnection(open);
+}

@@ -38,3 +38,9 @@ export function formatDateTime(iso: string): string {
 export function formatDate(iso: string): string {
   return dateFormat.format(new Date(iso));
 }
+
+/** "in 12 minutes", for the message that accompanies a 429. */
+export function describeRetry(retryAt: Date, now: Date): string {
+  const minutes = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 60_000));
+  return minutes === 1 ? "in a minute" : `in ${minutes} minutes`;
+}

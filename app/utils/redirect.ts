@@ -25,11 +25,35 @@ export function safeRedirectPath(value: unknown, fallback = "/"): string {
     return fallback;
   }
   if (url.origin !== BASE) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  // Decide on what the browser will be sent, not on what was typed: dot segments (`/..//x`,
+  // `/%2e%2e//x`) can resolve to a path that a browser reads as another host.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!isPlainPath(path)) return fallback;
+  return path;
+}
+
+/** One leading slash, no backslash, and the same path again when resolved: safe as a Location. */
+function isPlainPath(path: string): boolean {
+  if (!path.startsWith("/") || path.startsWith("//") || path.includes("\\")) return false;
+  try {
+    const again = new URL(path, BASE);
+    return again.origin === BASE && `${again.pathname}${again.search}${again.hash}` === path;
+  } catch {
+    return false;
+  }
 }
 
 /** The current location of a request as a path: what `redirectTo` should carry. */
 export function pathOf(request: Request): string {
   const url = new URL(request.url);
   return `${url.pathname}${url.search}`;
+}
+
+/**
+ * `path` carrying where to come back to (`/login?redirectTo=…`), or plain `path` when that is the
+ * home page. Every sign-in and sign-up link is built here.
+ */
+export function withRedirectTo(path: string, redirectTo: unknown): string {
+  const to = safeRedirectPath(redirectTo);
+  return to === "/" ? path : `${path}?${new URLSearchParams({ redirectTo: to })}`;
 }

@@ -1,29 +1,21 @@
 /**
  * The writes a thread's forms make (new annotation, reply, edit, delete), shared by every page that
- * shows threads with their forms: validate, call the annotation model, redirect or answer 400 with
- * the errors and what was typed.
+ * shows threads with their forms: validate, call the annotation model, redirect, or answer the
+ * refusal with the errors and what was typed (forms.server.ts).
  */
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import {
   createAnnotation,
   createReply,
   deleteAnnotation,
   updateAnnotation,
 } from "#app/models/annotation.server";
-import {
-  formValues,
-  parseEdit,
-  parseNewAnnotation,
-  parseReply,
-} from "#app/models/annotation-input.server";
+import { parseEdit, parseNewAnnotation, parseReply } from "#app/models/annotation-input.server";
+import { reserveWrite } from "#app/models/write-limit.server";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import {
-  type FieldErrors,
-  FieldValidationError,
-  ForbiddenError,
-  NotFoundError,
-} from "#app/utils/errors";
+import { type FormResult, formValues, invalid, readForm, refused } from "#app/utils/forms.server";
+import { INTENTS, readIntent } from "#app/utils/intents";
 import { parseId } from "#app/utils/params";
 
 function readId(form: FormData): number {
@@ -41,52 +33,65 @@ export async function handleThreadAction({
   request: Request;
   /** The paragraph new annotations attach to; null where a page offers no new-annotation form. */
   paragraph: { articleId: number; blockId: number } | null;
-  /** Where to go once an annotation was written (its id, to scroll to). */
+  /** Where to go once an annotation was written (its id, to show and scroll to). */
   afterWrite: (id: number) => string;
   afterDelete: string;
 }) {
   const user = await requireUser(request);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const targetId = parseId(form.get("id")) ?? undefined;
-  const invalid = (errors: FieldErrors, status = 400) =>
-    data({ intent, targetId, errors, values: formValues(form) }, { status });
+  const form = await readForm(request);
+  const intent = readIntent(form, INTENTS);
+  const result: Omit<FormResult, "errors"> = {
+    intent: intent ?? undefined,
+    targetId: parseId(form.get("id")) ?? undefined,
+    values: formValues(form),
+  };
 
+  // Writing costs from the author's budget (write-limit.server.ts); a refused write gives it back.
+  let reservation: { release: () => void } | undefined;
+  const reserve = () => {
+    reservation = reserveWrite({ db, userId: user.id, kind: "annotation" });
+  };
   try {
     switch (intent) {
-      case "create": {
-        if (!paragraph)
-          return invalid({ form: "Add new annotations from the paragraph's discussion." });
+      case INTENTS.create: {
+        if (!paragraph) {
+          return invalid({
+            ...result,
+            errors: { form: "Add new annotations from the paragraph's discussion." },
+          });
+        }
         const parsed = parseNewAnnotation(form);
-        if (!parsed.ok) return invalid(parsed.errors);
+        if (!parsed.ok) return invalid({ ...result, errors: parsed.errors });
+        reserve();
         const id = createAnnotation({ db, author: user, ...paragraph, input: parsed.value });
         return redirect(afterWrite(id));
       }
-      case "reply": {
+      case INTENTS.reply: {
         const parsed = parseReply(form);
-        if (!parsed.ok) return invalid(parsed.errors);
-        const id = createReply({ db, author: user, parentId: readId(form), input: parsed.value });
+        if (!parsed.ok) return invalid({ ...result, errors: parsed.errors });
+        const parentId = readId(form);
+        reserve();
+        const id = createReply({ db, author: user, parentId, input: parsed.value });
         return redirect(afterWrite(id));
       }
-      case "edit": {
+      case INTENTS.edit: {
         const parsed = parseEdit(form);
-        if (!parsed.ok) return invalid(parsed.errors);
+        if (!parsed.ok) return invalid({ ...result, errors: parsed.errors });
         const id = readId(form);
+        reserve();
         updateAnnotation({ db, viewer: user, id, input: parsed.value });
         return redirect(afterWrite(id));
       }
-      case "delete":
+      case INTENTS.delete:
         deleteAnnotation({ db, viewer: user, id: readId(form) });
         return redirect(afterDelete);
       default:
-        return invalid({ form: "Unknown action." });
+        return invalid({ ...result, errors: { form: "Unknown action." } });
     }
   } catch (error) {
-    if (error instanceof FieldValidationError) return invalid(error.errors);
-    // Someone deleted the annotation meanwhile, or it is not theirs: say so by the form, keeping
-    // the page and what was typed.
-    if (error instanceof NotFoundError) return invalid({ form: error.message }, 404);
-    if (error instanceof ForbiddenError) return invalid({ form: error.message }, 403);
-    throw error;
+    reservation?.release();
+    // Someone deleted the annotation meanwhile, or it is not theirs, or the budget is spent: say
+    // so by the form, keeping the page and what was typed.
+    return refused(error, result);
   }
 }

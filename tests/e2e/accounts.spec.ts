@@ -56,6 +56,8 @@ test("sign up, sign out, and sign in again with a fresh session id", async ({ pa
   await expect(passwordInput).toHaveAccessibleDescription(
     /Your password must not be your username\./,
   );
+  // Focus is on the field to correct (the mechanism the annotation forms share, useAfterErrors).
+  await expect(passwordInput).toBeFocused();
   await expect(page.getByLabel("Username")).toHaveValue(username);
   await expect(page.getByRole("textbox", { name: "Display name" })).toHaveValue("Hypatia Tester");
   await expect(passwordInput).toHaveValue("");
@@ -211,65 +213,65 @@ test("forms work without JavaScript", async ({ browser, baseURL }) => {
   }
 });
 
-test("a write from another origin is refused with 403 and changes nothing", async ({
-  page,
-  context,
-  baseURL,
-}) => {
-  const user = await createUser({ displayName: "Unchanged Name" });
-  await signIn(context, user);
-  const form = { intent: "display-name", displayName: "Forged Name" };
+test.describe(() => {
+  test.use({ account: { displayName: "Unchanged Name" } });
 
-  // With the session cookie attached, a foreign Origin, or a foreign Referer without Origin: 403.
-  const foreign: Record<string, string>[] = [
-    { Origin: "https://evil.example" },
-    { Referer: "https://evil.example/page" },
-  ];
-  for (const headers of foreign) {
-    const forged = await page.request.post("/account", { form, headers, maxRedirects: 0 });
-    expect(forged.status()).toBe(403);
-    const signOut = await page.request.post("/logout", { headers, maxRedirects: 0 });
-    expect(signOut.status()).toBe(403);
-  }
-  expect(readUser(user)?.displayName).toBe("Unchanged Name");
-  expect(countSessions(user)).toBe(1);
+  test("a write from another origin is refused with 403 and changes nothing", async ({
+    page,
+    signedIn: user,
+    baseURL,
+  }) => {
+    const form = { intent: "display-name", displayName: "Forged Name" };
 
-  // A real cross-site form, submitted by the browser from a page on another origin.
-  await page.route("http://evil.example/**", (route) =>
-    route.fulfill({
-      contentType: "text/html",
-      body: `<!doctype html><html lang="en"><title>Evil</title><main><form method="post" action="${baseURL}/account">
+    // With the session cookie attached, a foreign Origin, or a foreign Referer without Origin: 403.
+    const foreign: Record<string, string>[] = [
+      { Origin: "https://evil.example" },
+      { Referer: "https://evil.example/page" },
+    ];
+    for (const headers of foreign) {
+      const forged = await page.request.post("/account", { form, headers, maxRedirects: 0 });
+      expect(forged.status()).toBe(403);
+      const signOut = await page.request.post("/logout", { headers, maxRedirects: 0 });
+      expect(signOut.status()).toBe(403);
+    }
+    expect(readUser(user)?.displayName).toBe("Unchanged Name");
+    expect(countSessions(user)).toBe(1);
+
+    // A real cross-site form, submitted by the browser from a page on another origin.
+    await page.route("http://evil.example/**", (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<!doctype html><html lang="en"><title>Evil</title><main><form method="post" action="${baseURL}/account">
         <input type="hidden" name="intent" value="display-name"><input type="hidden" name="displayName" value="Forged Name">
         <button>Win a prize</button></form></main></html>`,
-    }),
-  );
-  await page.goto("http://evil.example/");
-  const refused = page.waitForResponse((r) => r.url() === `${baseURL}/account`);
-  await page.getByRole("button", { name: "Win a prize" }).click();
-  expect((await refused).status()).toBe(403);
-  await expect(page.getByText("Forbidden")).toBeVisible();
-  expect(readUser(user)?.displayName).toBe("Unchanged Name");
+      }),
+    );
+    await page.goto("http://evil.example/");
+    const refused = page.waitForResponse((r) => r.url() === `${baseURL}/account`);
+    await page.getByRole("button", { name: "Win a prize" }).click();
+    expect((await refused).status()).toBe(403);
+    await expect(page.getByText("Forbidden")).toBeVisible();
+    expect(readUser(user)?.displayName).toBe("Unchanged Name");
 
-  // The same change from our own page goes through, so the refusal above was the origin check.
-  await page.goto("/account");
-  await expect(accountNav(page).getByRole("link", { name: "Unchanged Name" })).toBeVisible();
-  const own = await page.request.post("/account", {
-    form,
-    headers: { Origin: baseURL ?? "" },
-    maxRedirects: 0,
+    // The same change from our own page goes through, so the refusal above was the origin check.
+    await page.goto("/account");
+    await expect(accountNav(page).getByRole("link", { name: "Unchanged Name" })).toBeVisible();
+    const own = await page.request.post("/account", {
+      form,
+      headers: { Origin: baseURL ?? "" },
+      maxRedirects: 0,
+    });
+    expect(own.status()).toBe(302);
+    expect(readUser(user)?.displayName).toBe("Forged Name");
   });
-  expect(own.status()).toBe(302);
-  expect(readUser(user)?.displayName).toBe("Forged Name");
 });
 
 test("changing the password signs out every other browser, not this one", async ({
   page,
-  context,
+  signedIn: user,
   browser,
   baseURL,
 }) => {
-  const user = await createUser();
-  await signIn(context, user);
   const other = await browser.newContext({ baseURL });
   try {
     await signIn(other, user);
@@ -305,9 +307,10 @@ test("changing the password signs out every other browser, not this one", async 
   }
 });
 
-test("the account page renames, and deletes only with the password", async ({ page, context }) => {
-  const user = await createUser();
-  await signIn(context, user);
+test("the account page renames, and deletes only with the password", async ({
+  page,
+  signedIn: user,
+}) => {
   await page.goto("/");
   await accountNav(page).getByRole("link", { name: user.displayName }).click();
   await expect(page).toHaveURL("/account");
@@ -355,9 +358,9 @@ test("a session used in the second half of its life is extended, in the database
 test("a stale session cookie is cleared, and /logout by GET just goes home", async ({
   page,
   context,
+  signedIn: user,
 }) => {
-  const user = await createUser();
-  const sessionId = await signIn(context, user);
+  const { sessionId } = user;
   await page.goto("/logout");
   await expect(page).toHaveURL("/");
   await expect(accountNav(page).getByRole("link", { name: user.displayName })).toBeVisible();

@@ -1,47 +1,15 @@
-import type { Locator, Page } from "@playwright/test";
 import { createUser, signIn } from "./auth";
 import { createArticle, queryDb } from "./data";
 import { expect, expectAccessible, test } from "./fixtures";
-
-/** Selects `phrase` inside a paragraph with the mouse: press at its first letter, release at its last. */
-async function selectWithMouse(page: Page, paragraph: Locator, phrase: string) {
-  const boxes = await paragraph.evaluate((element, wanted) => {
-    const text = element.textContent ?? "";
-    const at = text.indexOf(wanted);
-    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-    const rectAt = (offset: number) => {
-      let seen = 0;
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const length = node.textContent?.length ?? 0;
-        if (offset < seen + length) {
-          const range = document.createRange();
-          range.setStart(node, offset - seen);
-          range.setEnd(node, offset - seen + 1);
-          const rect = range.getBoundingClientRect();
-          walker.currentNode = element;
-          return { x: rect.left, y: rect.top + rect.height / 2, width: rect.width };
-        }
-        seen += length;
-      }
-      throw new Error("offset outside the paragraph");
-    };
-    return { first: rectAt(at), last: rectAt(at + wanted.length - 1) };
-  }, phrase);
-  await page.mouse.move(boxes.first.x + 1, boxes.first.y);
-  await page.mouse.down();
-  await page.mouse.move(boxes.last.x + boxes.last.width - 1, boxes.last.y, { steps: 8 });
-  await page.mouse.up();
-}
+import { selectWithMouse } from "./selection";
 
 const PHRASE = "no country has recognized the Taliban government";
 
 test("select a passage with the mouse and add a counterargument; it survives a reload", async ({
   page,
-  context,
+  signedIn: _reader,
 }) => {
   const slug = createArticle();
-  const user = await createUser();
-  await signIn(context, user);
   await page.goto(`/articles/${slug}`);
 
   const paragraph = page.locator('[data-paragraph="p-3"]');
@@ -83,12 +51,10 @@ test("select a passage with the mouse and add a counterargument; it survives a r
 
 test("a second reader replies with a source, and the thread nests", async ({
   page,
-  context,
+  signedIn: _author,
   browser,
 }) => {
   const slug = createArticle();
-  const author = await createUser({ displayName: "Ada Author" });
-  await signIn(context, author);
   await page.goto(`/articles/${slug}/p/p-5`);
   const discussion = page.getByRole("region", { name: "Discussion of paragraph 5" });
   await discussion.getByRole("radio", { name: "Question" }).check();
@@ -137,11 +103,13 @@ test("a second reader replies with a source, and the thread nests", async ({
   await expect(nested).toContainText("The official statement describes the strike.");
 });
 
-test("a whole annotation can be written with the keyboard alone", async ({ page, context }) => {
+test("a whole annotation can be written with the keyboard alone", async ({
+  page,
+  signedIn: _reader,
+}) => {
   const slug = createArticle();
-  await signIn(context, await createUser());
   await page.goto(`/articles/${slug}`);
-  const discuss = page.getByRole("link", { name: "Discussion of paragraph 2" });
+  const discuss = page.getByRole("link", { name: "Discuss paragraph 2", exact: true });
   await discuss.focus();
   await page.keyboard.press("Enter");
   const discussion = page.getByRole("region", { name: "Discussion of paragraph 2" });
@@ -169,10 +137,9 @@ test("a whole annotation can be written with the keyboard alone", async ({ page,
 
 test("bad input is refused next to its field, keeping what was typed", async ({
   page,
-  context,
+  signedIn: _reader,
 }) => {
   const slug = createArticle();
-  await signIn(context, await createUser());
   await page.goto(`/articles/${slug}/p/p-1`);
   const discussion = page.getByRole("region", { name: "Discussion of paragraph 1" });
 
@@ -215,13 +182,85 @@ test("bad input is refused next to its field, keeping what was typed", async ({
   expect(stored).toEqual([]);
 });
 
-test("authors edit and delete their own; a reply keeps a deleted annotation's place", async ({
+test("a refused annotation or reply takes focus to the first invalid field and says why", async ({
   page,
-  context,
+  signedIn: _reader,
   browser,
 }) => {
   const slug = createArticle();
-  await signIn(context, await createUser({ displayName: "Edith Editor" }));
+  await page.goto(`/articles/${slug}/p/p-1`);
+  const discussion = page.getByRole("region", { name: "Discussion of paragraph 1" });
+  const form = discussion.locator("form.new-annotation");
+
+  // A bad web address: focus is on it (not on the page), the refusal is announced, and the next
+  // Tab goes on to the field after it.
+  await discussion.getByRole("radio", { name: "Source" }).check();
+  await discussion.getByLabel("Your text", { exact: true }).fill("This source shows it.");
+  await discussion.getByLabel("Web address").fill("javascript:alert(document.cookie)");
+  await discussion.getByLabel("Title").fill("A title");
+  await discussion.getByRole("button", { name: "Post" }).click();
+  const url = discussion.getByLabel("Web address");
+  await expect(url).toBeFocused();
+  await expect(url).toHaveAccessibleDescription(
+    "Use a full web address starting with http:// or https://.",
+  );
+  await expect(form.getByRole("alert")).toHaveText(
+    "Not posted: Use a full web address starting with http:// or https://.",
+  );
+  await page.keyboard.press("Tab");
+  await expect(discussion.getByLabel("Title")).toBeFocused();
+
+  // Errors in two fields: the first of them, in the order of the form, takes focus.
+  await discussion.getByLabel("Your text", { exact: true }).fill("   ");
+  await discussion.getByRole("button", { name: "Post" }).click();
+  await expect(form.getByRole("alert")).toHaveText(
+    "Not posted: Write something first. Use a full web address starting with http:// or https://.",
+  );
+  await expect(discussion.getByLabel("Your text", { exact: true })).toBeFocused();
+  await expect(url).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
+
+  // The passage (a field of the paragraph's own form) is focused the same way.
+  await discussion.getByRole("radio", { name: "Annotation" }).check();
+  await discussion.getByLabel("Passage (optional)").fill("words that are not in this paragraph");
+  await discussion.getByLabel("Your text", { exact: true }).fill("A remark.");
+  await discussion.getByRole("button", { name: "Post" }).click();
+  await expect(form.getByRole("alert")).toContainText("do not occur in paragraph 1");
+  await expect(discussion.getByLabel("Passage (optional)")).toBeFocused();
+
+  // A reply, refused for an empty text: focus goes to the reply's own text field.
+  const otherContext = await browser.newContext();
+  try {
+    const author = await createUser();
+    const other = await otherContext.newPage();
+    await signIn(otherContext, author);
+    await other.goto(`/articles/${slug}/p/p-1`);
+    const mine = other.getByRole("region", { name: "Discussion of paragraph 1" });
+    await mine.getByLabel("Your text", { exact: true }).fill("Something to answer.");
+    await mine.getByRole("button", { name: "Post" }).click();
+    await expect(mine.getByRole("article")).toHaveCount(1);
+  } finally {
+    await otherContext.close();
+  }
+  await page.reload();
+  const annotation = discussion.getByRole("article").filter({ hasText: "Something to answer." });
+  await annotation.getByText("Reply", { exact: true }).click();
+  const replyForm = annotation.locator("form");
+  await replyForm.getByLabel("Your reply").fill(" ");
+  await replyForm.getByRole("button", { name: "Post reply" }).click();
+  await expect(replyForm.getByRole("alert")).toHaveText("Not posted: Write something first.");
+  await expect(replyForm.getByLabel("Your reply")).toBeFocused();
+  await expect(replyForm.getByLabel("Your reply")).toHaveAccessibleDescription(
+    /Write something first\./,
+  );
+});
+
+test("authors edit and delete their own; a reply keeps a deleted annotation's place", async ({
+  page,
+  signedIn: _author,
+  browser,
+}) => {
+  const slug = createArticle();
   await page.goto(`/articles/${slug}/p/p-6`);
   const discussion = page.getByRole("region", { name: "Discussion of paragraph 6" });
   await discussion.getByLabel("Your text", { exact: true }).fill("First draft of a thought.");
@@ -272,11 +311,10 @@ test("authors edit and delete their own; a reply keeps a deleted annotation's pl
 
 test("nobody can edit or delete another's annotation (403), even by forging the form", async ({
   page,
-  context,
+  signedIn: _author,
   browser,
 }) => {
   const slug = createArticle();
-  await signIn(context, await createUser());
   await page.goto(`/articles/${slug}/p/p-4`);
   const discussion = page.getByRole("region", { name: "Discussion of paragraph 4" });
   await discussion.getByLabel("Your text", { exact: true }).fill("Original words.");
@@ -310,11 +348,10 @@ test("nobody can edit or delete another's annotation (403), even by forging the 
 
 test("a private note is invisible to other readers: no text, no highlight, no count", async ({
   page,
-  context,
+  signedIn: _author,
   browser,
 }) => {
   const slug = createArticle();
-  await signIn(context, await createUser());
   await page.goto(`/articles/${slug}/p/p-8`);
   const discussion = page.getByRole("region", { name: "Discussion of paragraph 8" });
   await discussion.getByLabel("Passage (optional)").fill("Pashtun-led militancy");
@@ -396,5 +433,19 @@ test.describe("without JavaScript", () => {
     await expect(discussion.getByLabel("Your text", { exact: true })).toHaveValue(
       "Kept after the error.",
     );
+    // The page the refusal returns puts focus where the problem is: the passage field is not one
+    // the shared components render, so on the message that names it, just above the fields.
+    const alert = discussion.locator("form.new-annotation").getByRole("alert");
+    await expect(alert).toContainText("do not occur in paragraph 9");
+    await expect(alert).toBeFocused();
+
+    // An empty text: focus is on the text field itself.
+    await discussion.getByLabel("Passage (optional)").fill("");
+    await discussion.getByLabel("Your text", { exact: true }).fill("  ");
+    await discussion.getByRole("button", { name: "Post" }).click();
+    await expect(discussion.locator("#new-body-error")).toHaveText("Write something first.");
+    await expect(discussion.getByLabel("Your text", { exact: true })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(discussion.getByLabel("Private note — only you will see it")).toBeFocused();
   });
 });

@@ -1,9 +1,11 @@
 /**
- * Accounts for browser tests, written straight into the e2e database (tests/.tmp/e2e.db, the file the
- * test server uses), so that specs other than the sign-in one need not go through the forms.
+ * Accounts for browser tests, written straight into the e2e database (the file the test server
+ * uses, E2E_DATABASE_PATH), so that specs other than the sign-in one need not go through the forms.
+ * A test that runs as one signed-in reader asks for the `signedIn` fixture (fixtures.ts), which is
+ * built on these; other browser contexts, or a sign-in halfway through a test, use them directly:
  *
  *   const user = await createUser({ role: "admin" });
- *   await signIn(context, user);
+ *   await signIn(otherContext, user);
  *
  * Every call makes a new, unique username, so parallel tests never share an account.
  */

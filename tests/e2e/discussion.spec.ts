@@ -1,4 +1,4 @@
-import { createUser, signIn } from "./auth";
+import { createUser } from "./auth";
 import { addAnnotation, createArticle, endorse } from "./data";
 import { expect, test } from "./fixtures";
 
@@ -83,6 +83,7 @@ test("sort and filter change the thread list and the URL", async ({ page }) => {
 test("a permalink opens the thread in context with the annotation marked", async ({
   page,
   context,
+  signedIn: _reader,
 }) => {
   const slug = createArticle();
   const author = await createUser({ displayName: "Cy Critic" });
@@ -96,7 +97,6 @@ test("a permalink opens the thread in context with the annotation marked", async
   });
   const reply = addAnnotation({ slug, author, parentId: root, body: "And the UN even less." });
 
-  await signIn(context, await createUser());
   await page.goto(`/articles/${slug}/discussion`);
   const replyArticle = page.locator(`#a-${reply}`);
   const link = replyArticle.getByRole("link", { name: "Copy link" });
@@ -133,7 +133,7 @@ test("a permalink opens the thread in context with the annotation marked", async
 
 test("endorsing toggles, counts everywhere and reorders 'most endorsed'", async ({
   page,
-  context,
+  signedIn: _reader,
 }) => {
   const slug = createArticle();
   const writer = await createUser();
@@ -153,8 +153,6 @@ test("endorsing toggles, counts everywhere and reorders 'most endorsed'", async 
   });
   endorse(await createUser(), first);
 
-  const reader = await createUser();
-  await signIn(context, reader);
   await page.goto(`/articles/${slug}/discussion?sort=endorsed`);
   const bodies = page.locator(".listing .annotation-body");
   await expect(bodies).toHaveText(["First thought.", "Second thought."]);
@@ -186,7 +184,10 @@ test("endorsing toggles, counts everywhere and reorders 'most endorsed'", async 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("endorsing works as a plain form and returns to the thread", async ({ page, context }) => {
+  test("endorsing works as a plain form and returns to the thread", async ({
+    page,
+    signedIn: _reader,
+  }) => {
     const slug = createArticle();
     const id = addAnnotation({
       slug,
@@ -194,7 +195,6 @@ test.describe("without JavaScript", () => {
       author: await createUser(),
       body: "Worth endorsing.",
     });
-    await signIn(context, await createUser());
     await page.goto(`/articles/${slug}/discussion`);
     await page.locator(`#a-${id}`).getByRole("button", { name: "Endorse · 0" }).click();
     await expect(page).toHaveURL(new RegExp(`/articles/${slug}/discussion#a-${id}$`));

@@ -1,4 +1,6 @@
-import { expect, test } from "./fixtures";
+import { createUser } from "./auth";
+import { addAnnotation, createArticle } from "./data";
+import { expect, expectAccessible, test } from "./fixtures";
 
 const SLUG = "do-not-engage-the-taliban-for-free";
 
@@ -59,6 +61,50 @@ test("paragraphs are numbered and addressable by #p-N", async ({ page }) => {
   await expect(seventh).toContainText(
     "The Taliban’s primary goal is to impose their interpretation",
   );
+});
+
+test("each Discuss link is named by its visible text first, then by its paragraph", async ({
+  page,
+}) => {
+  const slug = createArticle();
+  const author = await createUser();
+  addAnnotation({ slug, anchor: "p-3", author, kind: "counterargument", body: "Not so." });
+  addAnnotation({ slug, anchor: "p-5", author, kind: "question", body: "Why?" });
+  addAnnotation({
+    slug,
+    anchor: "p-5",
+    author,
+    kind: "source",
+    body: "See this.",
+    source: { url: "https://example.org/", title: "A report", stance: "context" },
+  });
+  await page.goto(`/articles/${slug}`);
+
+  // What a voice-control user sees is what they can say: the name begins with the visible text.
+  const links = page.locator(".paragraph-margin a");
+  await expect(links).toHaveCount(14);
+  for (const link of await links.all()) {
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point, not hidden text.
+    const visible = (await link.innerText()).trim();
+    expect(visible).not.toBe("");
+    const escaped = visible.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    await expect(link).toHaveAccessibleName(new RegExp(`^${escaped} .*paragraph \\d+$`));
+  }
+  await expect(page.getByRole("link", { name: "Discuss paragraph 2", exact: true })).toHaveText(
+    "Discuss",
+  );
+  await expect(
+    page.getByRole("link", { name: "1 counterargument on paragraph 3", exact: true }),
+  ).toHaveText("1 counterargument");
+  await expect(
+    page.getByRole("link", { name: "1 question · 1 source on paragraph 5", exact: true }),
+  ).toHaveText("1 question · 1 source");
+  await expectAccessible(page);
+
+  // The paragraph's panel, open beside it, passes the same scan.
+  await page.getByRole("link", { name: "Discuss paragraph 4", exact: true }).click();
+  await expect(page.getByRole("region", { name: "Discussion of paragraph 4" })).toBeVisible();
+  await expectAccessible(page);
 });
 
 test("the skip link moves focus to the content", async ({ page }) => {

@@ -154,10 +154,10 @@ test.describe("without script", () => {
 test("a person's page lists their annotations newest first and hides their private notes from others", async ({
   page,
   context,
+  signedIn: _bob,
 }) => {
   const slug = createArticle();
   const ada = await createUser({ displayName: "Ada Person" });
-  const bob = await createUser();
   const word = uniqueWord("mine");
   const day = (n: number) => new Date(Date.UTC(2024, 0, n));
   addAnnotation({
@@ -193,7 +193,7 @@ test("a person's page lists their annotations newest first and hides their priva
     createdAt: day(4),
   });
 
-  await signIn(context, bob);
+  // Seen by another reader (the test's own account)…
   await page.goto(`/u/${ada.username}`);
   await expect(page.getByRole("heading", { level: 1, name: "Ada Person" })).toBeVisible();
   await expect(page.getByText(`@${ada.username} · 3 annotations`)).toBeVisible();

@@ -1,5 +1,6 @@
 /** Unit tests for the account rules (username, display name, password) and the sign-up form. */
 import { describe, expect, it } from "vitest";
+import { signUpSchema } from "#app/models/account-input.server";
 import {
   displayNameSchema,
   isCommonPassword,
@@ -7,7 +8,6 @@ import {
   usernameKey,
   usernameSchema,
 } from "#app/models/account-rules.server";
-import { signUpSchema } from "#app/utils/validation.server";
 
 describe("username", () => {
   it.each(["ada", "Ada_Lovelace", "a-b_c", "x".repeat(32), "  padded  ", "123"])(

@@ -6,6 +6,7 @@ import {
   codePointSlice,
   describePassage,
   locateQuote,
+  MIN_SIMILARITY,
   type PassageSelector,
   reanchor,
 } from "#app/anchoring/selectors";
@@ -272,6 +273,15 @@ describe("reanchor", () => {
     const position = result.position;
     expect(position).toBeDefined();
     if (!position) return;
+    if (result.status === "anchored") {
+      // Moved exactly when the stored position no longer holds the quote.
+      const stillThere = text.startsWith(base.slice(0, base.indexOf(quote) + quote.length));
+      expect(result.moved).toBe(!stillThere);
+    }
+    if (result.status === "changed") {
+      expect(result.similarity).toBeGreaterThanOrEqual(MIN_SIMILARITY);
+      expect(result.similarity).toBeLessThan(1);
+    }
     const found = codePointSlice(text, position.start, position.end);
     if (expectedQuote !== null) {
       expect(found).toBe(expectedQuote);
@@ -283,7 +293,11 @@ describe("reanchor", () => {
   });
 
   it("keeps the stored position when it still holds the quote", () => {
-    expect(reanchor(base, selector)).toEqual({ status: "anchored", position: selector.position });
+    expect(reanchor(base, selector)).toEqual({
+      status: "anchored",
+      position: selector.position,
+      moved: false,
+    });
   });
 
   it("reports the new position in code points after an inserted emoji", () => {
@@ -291,6 +305,7 @@ describe("reanchor", () => {
     expect(result).toEqual({
       status: "anchored",
       position: { start: selector.position.start + 2, end: selector.position.end + 2 },
+      moved: true,
     });
   });
 
@@ -299,6 +314,8 @@ describe("reanchor", () => {
     expect(reanchor(edited, selector)).toEqual({
       status: "changed",
       position: span(edited, "the passage a reader chooses"),
+      // "chose" to "chooses": two insertions in a quote of 26 code points.
+      similarity: 1 - 2 / 26,
     });
   });
 
@@ -312,6 +329,7 @@ describe("reanchor", () => {
       expect(reanchor(shifted, third)).toEqual({
         status: "anchored",
         position: span(shifted, "fish", 2),
+        moved: true,
       });
     });
 
@@ -324,6 +342,7 @@ describe("reanchor", () => {
       expect(reanchor(text, stale)).toEqual({
         status: "anchored",
         position: span(text, "fish", 1),
+        moved: true,
       });
       expect(locateQuote(text, stale.quote, { start: 33 })).toEqual(span(text, "fish", 0));
     });
@@ -343,6 +362,7 @@ describe("reanchor", () => {
       expect(reanchor(tie, stale)).toEqual({
         status: "anchored",
         position: { start: expected, end: expected + 4 },
+        moved: true,
       });
     });
   });
@@ -360,7 +380,11 @@ describe("reanchor", () => {
       quote: selector.quote,
       position: { start: Number.NaN, end: -4 },
     };
-    expect(reanchor(base, broken)).toEqual({ status: "anchored", position: selector.position });
+    expect(reanchor(base, broken)).toEqual({
+      status: "anchored",
+      position: selector.position,
+      moved: true,
+    });
   });
 
   it("does not fuzzily match very short quotes", () => {
@@ -399,7 +423,162 @@ describe("reanchor", () => {
     expect(reanchor(edited, middle)).toEqual({
       status: "changed",
       position: { start: at(edited, "word300"), end: at(edited, "word339 ") + 7 },
+      // "word310" deleted (7 edits) and "word320" turned into "WORD-320" (5) in 319 code points.
+      similarity: 1 - 12 / 319,
     });
     expect(performance.now() - began).toBeLessThan(2000);
+  });
+});
+
+describe("reanchor after edits (approximate matching)", () => {
+  const paragraph =
+    "Marginalia keeps annotations attached to the passage a reader chose, even after the " +
+    "editors revise the paragraph around it. Readers can then argue about the very words.";
+  const quote = "keeps annotations attached to the passage a reader chose"; // 56 code points
+  const astralParagraph =
+    `${EMOJI} Marginalia keeps ${CJK_EXT_B} annotations attached to the passage a reader ` +
+    "chose, even after the editors revise the paragraph around it.";
+  const astralQuote = `keeps ${CJK_EXT_B} annotations attached to the passage a reader chose`;
+
+  function selectorFor(text: string, exact: string): PassageSelector {
+    const start = at(text, exact);
+    const passage = describePassage(text, start, start + codePointLength(exact));
+    if (!passage) throw new Error("fixture selector");
+    return passage;
+  }
+
+  type Row = {
+    name: string;
+    /** The paragraph as annotated, and the quote selected in it. */
+    original?: [string, string];
+    edited: string;
+    /** The passage expected to be found (and which occurrence), with its similarity. */
+    expected: { passage: string; nth?: number; similarity: number } | "orphaned";
+  };
+
+  const rows: Row[] = [
+    {
+      name: "word inserted",
+      edited: paragraph.replace("annotations attached", "annotations firmly attached"),
+      expected: {
+        passage: "keeps annotations firmly attached to the passage a reader chose",
+        similarity: 1 - 7 / 56,
+      },
+    },
+    {
+      name: "word deleted",
+      edited: paragraph.replace("attached ", ""),
+      expected: {
+        passage: "keeps annotations to the passage a reader chose",
+        similarity: 1 - 9 / 56,
+      },
+    },
+    {
+      name: "word changed",
+      edited: paragraph.replace("reader", "student"),
+      expected: {
+        passage: "keeps annotations attached to the passage a student chose",
+        similarity: 1 - 5 / 56,
+      },
+    },
+    {
+      name: "sentence rewritten beyond recognition",
+      edited: paragraph.replace(`${quote},`, "pins notes onto whatever text someone highlighted,"),
+      expected: "orphaned",
+    },
+    {
+      name: "passage removed",
+      edited: paragraph.replace(` ${quote},`, " survives,"),
+      expected: "orphaned",
+    },
+    {
+      name: "the edited phrase now appears twice: context beats the nearer occurrence",
+      edited:
+        "Other tools say it keeps annotations attached to the passage the reader chose. " +
+        "Marginalia keeps annotations attached to the passage the reader chose, even after the " +
+        "editors revise the paragraph around it.",
+      expected: {
+        passage: "keeps annotations attached to the passage the reader chose",
+        nth: 1,
+        similarity: 1 - 3 / 56,
+      },
+    },
+    {
+      name: "the edited phrase now appears twice: context keeps the original occurrence",
+      edited:
+        "Marginalia keeps annotations attached to the passage the reader chose, even after the " +
+        "editors revise the paragraph around it. Critics? It keeps annotations attached to the " +
+        "passage the reader chose, they say.",
+      expected: {
+        passage: "keeps annotations attached to the passage the reader chose",
+        nth: 0,
+        similarity: 1 - 3 / 56,
+      },
+    },
+    {
+      name: "non-BMP: astral character replaced, emoji inserted before (one edit per code point)",
+      original: [astralParagraph, astralQuote],
+      edited: `${EMOJI}${astralParagraph.replace("𠀁", "😎")}`,
+      expected: {
+        passage: "keeps 𠀀😎𠀂 annotations attached to the passage a reader chose",
+        similarity: 1 - 1 / codePointLength(astralQuote),
+      },
+    },
+    {
+      name: "non-BMP: emoji word inserted inside the quote",
+      original: [astralParagraph, astralQuote],
+      edited: astralParagraph.replace("annotations", `annotations ${EMOJI}${EMOJI}`),
+      expected: {
+        passage: `keeps ${CJK_EXT_B} annotations ${EMOJI}${EMOJI} attached to the passage a reader chose`,
+        similarity: 1 - 3 / codePointLength(astralQuote),
+      },
+    },
+  ];
+
+  it.each(rows.map((row) => [row.name, row] as const))("%s", (_name, row) => {
+    const [original, exact] = row.original ?? [paragraph, quote];
+    const selector = selectorFor(original, exact);
+    const result = reanchor(row.edited, selector);
+    if (row.expected === "orphaned") {
+      expect(result).toEqual({ status: "orphaned" });
+      return;
+    }
+    const { passage, nth, similarity } = row.expected;
+    expect(result).toEqual({
+      status: "changed",
+      position: span(row.edited, passage, nth),
+      similarity,
+    });
+    expect(similarity).toBeGreaterThanOrEqual(MIN_SIMILARITY);
+    if (result.status !== "changed") return;
+    expect(codePointSlice(row.edited, result.position.start, result.position.end)).toBe(passage);
+  });
+
+  it("states its minimum similarity and orphans a match just below it", () => {
+    expect(MIN_SIMILARITY).toBe(0.75);
+    // 16 code points: up to 4 edits are "changed", 5 are "orphaned".
+    const text = "we read abcdefghijklmnop today";
+    const selector = selectorFor(text, "abcdefghijklmnop");
+    const fourEdits = text.replace("abcdefghijklmnop", "abcdWXYZijklmnop");
+    const fiveEdits = text.replace("abcdefghijklmnop", "abcdVWXYZjklmnop");
+    expect(reanchor(fourEdits, selector)).toEqual({
+      status: "changed",
+      position: span(fourEdits, "abcdWXYZijklmnop"),
+      similarity: 0.75,
+    });
+    expect(reanchor(fiveEdits, selector)).toEqual({ status: "orphaned" });
+  });
+
+  it("keeps the exact-match fast path: an exact quote is anchored even beside a closer edit", () => {
+    const text = `Intro: ${quote.replace("reader", "readr")}. Later: ${quote}.`;
+    const selector: PassageSelector = {
+      quote: { exact: quote, prefix: "Intro: ", suffix: ". Later" },
+      position: { start: 7, end: 7 + 56 },
+    };
+    expect(reanchor(text, selector)).toEqual({
+      status: "anchored",
+      position: span(text, quote),
+      moved: true,
+    });
   });
 });

@@ -14,7 +14,7 @@ import {
 } from "#app/models/activity.server";
 import { createAnnotation, createReply, deleteAnnotation } from "#app/models/annotation.server";
 import type { NewAnnotationInput } from "#app/models/annotation-input.server";
-import { escapeXml, FEED_SIZE, getArticleFeed } from "#app/models/feed.server";
+import { escapeXml, FEED_SIZE, findArticleFeed } from "#app/models/feed.server";
 import { importArticle, parseArticle } from "#app/models/importer.server";
 import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
 import { annotation, block, user } from "#db/schema";
@@ -114,7 +114,7 @@ function parse(xml: string): Document {
 }
 
 function feedOf(db: ReturnType<typeof createTestDb>, slug = "seed"): string {
-  const xml = getArticleFeed({ db, slug, origin: ORIGIN });
+  const xml = findArticleFeed({ db, slug, origin: ORIGIN });
   if (xml === null) throw new Error("no feed");
   return xml;
 }
@@ -147,10 +147,10 @@ describe("escapeXml", () => {
   });
 });
 
-describe("getArticleFeed", () => {
+describe("findArticleFeed", () => {
   it("is null for an unknown article", () => {
     const { db } = setUp();
-    expect(getArticleFeed({ db, slug: "nope", origin: ORIGIN })).toBeNull();
+    expect(findArticleFeed({ db, slug: "nope", origin: ORIGIN })).toBeNull();
   });
 
   it("is a well-formed Atom feed with the required feed and entry elements", () => {
@@ -178,7 +178,9 @@ describe("getArticleFeed", () => {
     const entry = entries[0] as Element;
     const permalink = `${ORIGIN}/articles/seed/annotations/${counter}`;
     expect(childText(entry, "id")).toBe(permalink);
-    expect(childText(entry, "title")).toBe("Counterargument by Ada <Lovelace> & Co on paragraph 3");
+    expect(childText(entry, "title")).toBe(
+      "Counterargument by Ada <Lovelace> & Co (@ada) on paragraph 3",
+    );
     expect(childText(entry, "updated")).toMatch(RFC3339);
     expect(childText(entry, "published")).toMatch(RFC3339);
     const author = entry.getElementsByTagName("author")[0];
@@ -250,7 +252,7 @@ describe("getArticleFeed", () => {
     parse(xml);
     expect(xml).toContain("Public giraffe.");
     expect(xml).toContain("Public reply?");
-    expect(xml).toContain("Reply (question) by Bob on paragraph 3");
+    expect(xml).toContain("Reply (question) by Bob (@bob) on paragraph 3");
     for (const word of ["okapi", "zebu", "Bob&apos;s own", "yak", "llama"]) {
       expect(xml).not.toContain(word);
     }

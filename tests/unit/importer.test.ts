@@ -99,6 +99,76 @@ describe("parsing Markdown", () => {
     ]);
   });
 
+  /** The blocks of a Markdown article whose body (after a title and a dek) is `body`. */
+  const bodyBlocks = (body: string) =>
+    parseArticle(`# Title\n\nThe dek.\n\n${body}\n`, { markdown: true }).blocks;
+
+  it.each([
+    [
+      "nested emphasis",
+      "***Bold italic*** and *em with **strong** inside* and _under *mixed*_.",
+      "Bold italic and em with strong inside and under mixed.",
+    ],
+    [
+      "a link with brackets in its text and title",
+      '[the [draft] report](https://x.example/a_(b) "Title [with] brackets (and parens)") is out.',
+      "the [draft] report is out.",
+    ],
+    [
+      "code spans containing asterisks",
+      "Pass `*args` and `**kwargs`, or ``a `*` b``; *this* is emphasis.",
+      "Pass *args and **kwargs, or a `*` b; this is emphasis.",
+    ],
+    [
+      "escaped characters and entities",
+      "\\*not emphasis\\*, 2 \\* 3, \\[not a link\\](x), \\_kept\\_ &amp; &copy;",
+      "*not emphasis*, 2 * 3, [not a link](x), _kept_ & ©",
+    ],
+    [
+      "an image as its alt text",
+      "![A *chart* of votes](https://x.example/c.png) shows it.",
+      "A chart of votes shows it.",
+    ],
+    ["raw HTML as literal text", "<b>Bold?</b> stays, <br> too.", "<b>Bold?</b> stays, <br> too."],
+    ["strikethrough dropped", "It was ~~not~~ fine.", "It was not fine."],
+    ["hard and soft breaks as spaces", "One line  \ntwo line\nthree.", "One line two line three."],
+  ])("reduces %s to its text", (_name, markdown, expected) => {
+    expect(bodyBlocks(markdown)).toEqual([
+      { kind: "paragraph", text: expected, anchor: "p-1", number: 1 },
+    ]);
+  });
+
+  it("reads a heading containing a link", () => {
+    expect(
+      bodyBlocks("First.\n\n## See [the *source*](https://x.example/s) now\n\nSecond."),
+    ).toEqual([
+      { kind: "paragraph", text: "First.", anchor: "p-1", number: 1 },
+      { kind: "heading", text: "See the source now", anchor: "s-see-the-source-now", number: null },
+      { kind: "paragraph", text: "Second.", anchor: "p-2", number: 2 },
+    ]);
+  });
+
+  it("reads block quotes, list items, setext headings and code blocks as blocks", () => {
+    expect(
+      bodyBlocks(
+        "> Quoted *text*\n> continues.\n\n1. First item.\n2. Second item.\n\n- A bullet.\n\n" +
+          "Part three\n----------\n\n```\nlet x = 1;\n```\n\n* * *\n\nLast.",
+      ).map((b) => [b.kind, b.text]),
+    ).toEqual([
+      ["paragraph", "Quoted text continues."],
+      ["paragraph", "1. First item."],
+      ["paragraph", "2. Second item."],
+      ["paragraph", "A bullet."],
+      ["heading", "Part three"],
+      ["paragraph", "let x = 1;"],
+      ["paragraph", "Last."],
+    ]);
+  });
+
+  it("separates Markdown blocks by lines of no-break spaces too", () => {
+    expect(bodyBlocks("One.\n\u00a0\u00a0\nTwo.").map((b) => b.text)).toEqual(["One.", "Two."]);
+  });
+
   it("refuses Markdown without a title heading", () => {
     expect(() => parseArticle("Just text.\n\nMore text.", { markdown: true })).toThrow(ImportError);
   });

@@ -1,13 +1,18 @@
-/** Unit tests for the brute-force limiter: its windows, per username and per address, with a moved clock. */
+/**
+ * Unit tests for the brute-force limiter: per username and address, the per-username backoff and
+ * the per-address spraying limit, with a moved clock.
+ */
 import { describe, expect, it } from "vitest";
 import {
   checkSignInAllowed,
   checkSignUpAllowed,
   clearSignInFailures,
-  describeRetry,
   recordSignInFailure,
   recordSignUp,
+  releaseSignInAttempt,
+  reserveSignInAttempt,
 } from "#app/models/login-attempt.server";
+import { describeRetry } from "#app/utils/format";
 import { createTestDb } from "./test-db";
 
 const T0 = new Date("2025-03-01T12:00:00Z");
@@ -30,13 +35,21 @@ describe("sign-in failures", () => {
     expect(checkSignInAllowed({ ...who, now: minutes(15) })).toEqual({ allowed: true });
   });
 
-  it("keys usernames only: another username from the same address may still try", () => {
+  it("keys the block on username and address: the owner elsewhere waits seconds, not minutes", () => {
     const db = createTestDb();
     for (const m of [0, 1, 2, 3, 4]) {
       recordSignInFailure({ db, usernameKey: "ada", clientAddress: "10.0.0.1", now: minutes(m) });
     }
+    const elsewhere = { db, usernameKey: "ada", clientAddress: "10.0.0.2" };
+    // Five failures anywhere start the backoff: one second after the last, for everyone.
+    expect(checkSignInAllowed({ ...elsewhere, now: minutes(4) })).toEqual({
+      allowed: false,
+      retryAt: new Date(minutes(4).getTime() + 1000),
+    });
+    expect(checkSignInAllowed({ ...elsewhere, now: minutes(5) }).allowed).toBe(true);
+    // From the guessing address, the username stays blocked for the window.
     expect(
-      checkSignInAllowed({ db, usernameKey: "ada", clientAddress: "10.0.0.2", now: minutes(5) })
+      checkSignInAllowed({ db, usernameKey: "ada", clientAddress: "10.0.0.1", now: minutes(5) })
         .allowed,
     ).toBe(false);
     expect(
@@ -45,7 +58,24 @@ describe("sign-in failures", () => {
     ).toBe(true);
   });
 
-  it("blocks an address after 50 failures across usernames in 15 minutes", () => {
+  it("doubles a username's wait with every failure past five, from any address, up to 15 minutes", () => {
+    const db = createTestDb();
+    let now = minutes(0);
+    const waits: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const who = { db, usernameKey: "ada", clientAddress: `10.0.1.${i}` };
+      const verdict = checkSignInAllowed({ ...who, now });
+      if (!verdict.allowed) {
+        waits.push(verdict.retryAt.getTime() - now.getTime());
+        now = verdict.retryAt;
+      }
+      recordSignInFailure({ ...who, now });
+    }
+    expect(waits.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 16_000]);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(15 * 60_000);
+  });
+
+  it("blocks an address after failures on 50 different usernames in 15 minutes", () => {
     const db = createTestDb();
     for (let i = 0; i < 50; i++) {
       recordSignInFailure({
@@ -68,6 +98,33 @@ describe("sign-in failures", () => {
     ).toBe(true);
   });
 
+  it("does not lock out a class behind one address: typos count once per person", () => {
+    const db = createTestDb();
+    const school = "192.0.2.1";
+    // Thirty students, each mistyping four times within ten minutes: 120 failures, 30 usernames.
+    for (let student = 0; student < 30; student++) {
+      for (let typo = 0; typo < 4; typo++) {
+        recordSignInFailure({
+          db,
+          usernameKey: `student${student}`,
+          clientAddress: school,
+          now: minutes(student / 3 + typo / 10),
+        });
+      }
+    }
+    for (let student = 0; student < 30; student++) {
+      expect(
+        checkSignInAllowed({
+          db,
+          usernameKey: `student${student}`,
+          clientAddress: school,
+          now: minutes(11),
+        }).allowed,
+        `student${student}`,
+      ).toBe(true);
+    }
+  });
+
   it("forgives a username's failures after a successful sign-in, but not the address's", () => {
     const db = createTestDb();
     for (let i = 0; i < 50; i++) {
@@ -83,19 +140,38 @@ describe("sign-in failures", () => {
       checkSignInAllowed({ db, usernameKey: "ada", clientAddress: "10.0.0.2", now: minutes(1) })
         .allowed,
     ).toBe(true);
-    expect(
-      checkSignInAllowed({ db, usernameKey: "zed", clientAddress: "10.0.0.1", now: minutes(1) })
-        .allowed,
-    ).toBe(true);
-    recordSignInFailure({ db, usernameKey: "zed", clientAddress: "10.0.0.1", now: minutes(1) });
-    recordSignInFailure({ db, usernameKey: "zed", clientAddress: "10.0.0.1", now: minutes(1) });
-    recordSignInFailure({ db, usernameKey: "zed", clientAddress: "10.0.0.1", now: minutes(1) });
-    recordSignInFailure({ db, usernameKey: "zed", clientAddress: "10.0.0.1", now: minutes(1) });
-    // 46 address failures remain from before plus 4 new ones: 50.
+    // 46 usernames have failed from the address; four more make 50.
+    for (const name of ["zed", "yan", "xu", "wes"]) {
+      expect(
+        checkSignInAllowed({ db, usernameKey: name, clientAddress: "10.0.0.1", now: minutes(1) })
+          .allowed,
+      ).toBe(true);
+      recordSignInFailure({ db, usernameKey: name, clientAddress: "10.0.0.1", now: minutes(1) });
+    }
     expect(
       checkSignInAllowed({ db, usernameKey: "other", clientAddress: "10.0.0.1", now: minutes(2) })
         .allowed,
     ).toBe(false);
+  });
+
+  it("reserves an attempt before the password is checked, and releases it when it was right", () => {
+    const db = createTestDb();
+    const who = { db, usernameKey: "ada", clientAddress: "10.0.0.1", now: minutes(0) };
+    const granted = Array.from({ length: 8 }, () => reserveSignInAttempt(who));
+    expect(granted.map((g) => g.allowed)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    const first = granted[0];
+    if (!first?.allowed) throw new Error("first attempt refused");
+    releaseSignInAttempt({ db, attemptId: first.attemptId });
+    expect(db.$client.prepare("select count(*) as n from login_attempt").get()).toEqual({ n: 4 });
   });
 
   it("prunes rows older than a day when recording", () => {

@@ -1,6 +1,9 @@
-/** Unit tests for comment Markdown rendering (XSS payloads and formatting) and URL checks. */
+/**
+ * Unit tests for comment Markdown rendering (XSS payloads and formatting), Markdown reduced to
+ * plain text (excerpts, article import), and URL checks.
+ */
 import { describe, expect, it } from "vitest";
-import { LINK_REL, renderMarkdown } from "#app/markdown.server";
+import { LINK_REL, markdownTextBlocks, markdownToText, renderMarkdown } from "#app/markdown.server";
 import { isHttpUrl } from "#app/utils/url";
 
 const ALLOWED_TAGS = new Set([
@@ -279,5 +282,65 @@ describe("images inside links", () => {
     expect(html).toBe(
       '<p><a href="https://example.org/report" rel="noopener noreferrer nofollow ugc">the chart</a></p>',
     );
+  });
+});
+
+describe("markdownToText", () => {
+  it.each([
+    ["plain text", "Just words.", "Just words."],
+    ["emphasis, nested", "***all*** of *it **is** here*", "all of it is here"],
+    [
+      "link to its text",
+      '[the [draft] report](https://example.com "a [title]")',
+      "the [draft] report",
+    ],
+    ["unsafe link to its text", "[click](javascript:alert(1))", "click"],
+    ["code span keeps asterisks", "run `a * b` and `**kw`", "run a * b and **kw"],
+    ["escapes resolved", "\\*literal\\* \\# \\[x\\]", "*literal* # [x]"],
+    ["entities decoded", "&lt;b&gt; &amp; &copy;", "<b> & ©"],
+    [
+      "raw HTML stays text",
+      "<b>bold?</b> <script>alert(1)</script>",
+      "<b>bold?</b> <script>alert(1)</script>",
+    ],
+    ["image to alt text", "![a *chart*](https://example.com/c.png)", "a chart"],
+    ["heading with a link", "# See [the source](https://example.com)", "See the source"],
+    ["blocks on lines", "Para one.\n\n> quoted\n\n- item", "Para one.\nquoted\nitem"],
+    ["breaks as newlines", "one  \ntwo\nthree", "one\ntwo\nthree"],
+    ["thematic break stays text, as rendered", "---", "---"],
+    ["fenced code keeps its content", "```\nx = *y*\n```", "x = *y*\n"],
+    ["empty body", "", ""],
+  ])("%s", (_name, input, expected) => {
+    expect(markdownToText(input)).toBe(expected);
+  });
+
+  it("shows the same words as the rendered HTML", () => {
+    const body = "**Bold** claim with [a link](https://example.com) and `code*`.";
+    const html = renderMarkdown(body);
+    expect(html.replace(/<[^>]*>/g, "")).toBe(markdownToText(body));
+  });
+});
+
+describe("markdownTextBlocks (articles)", () => {
+  it("keeps headings with their level, and paragraphs", () => {
+    expect(
+      markdownTextBlocks(
+        "# Title *here*\n\nText with **bold**.\n\n## Part [two](https://x.example)\nMore.",
+      ),
+    ).toEqual([
+      { kind: "heading", level: 1, text: "Title here" },
+      { kind: "paragraph", text: "Text with bold." },
+      { kind: "heading", level: 2, text: "Part two" },
+      { kind: "paragraph", text: "More." },
+    ]);
+  });
+
+  it("leaves bare URLs, quotes and pipes as typed, and drops thematic breaks", () => {
+    expect(
+      markdownTextBlocks('see https://example.com/a%20b -- "so"\n\n***\n\n| a | b |\n|---|---|'),
+    ).toEqual([
+      { kind: "paragraph", text: 'see https://example.com/a%20b -- "so"' },
+      { kind: "paragraph", text: "| a | b |\n|---|---|" },
+    ]);
   });
 });

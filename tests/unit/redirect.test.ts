@@ -33,6 +33,64 @@ describe("safeRedirectPath", () => {
     expect(safeRedirectPath(input)).toBe("/");
   });
 
+  // Forms that pass a string check but resolve elsewhere (issue: `/..//evil.example/x` came back as
+  // `Location: //evil.example/x`). Each must give a same-site path, never another host.
+  it.each([
+    "/..//evil.example/x",
+    "/../..//evil.example",
+    "/a/../..//evil.example",
+    "/./..//evil.example",
+    "/.//evil.example",
+    "/%2e%2e//evil.example",
+    "/%2E%2E//evil.example",
+    "/.%2e//evil.example",
+    "/%2e./%2fevil.example",
+    "/a/%2e%2e/%2e%2e//evil.example",
+    "/%2f/evil.example",
+    "/%2F%2Fevil.example",
+    "/%5c/evil.example",
+    "/%5C%5Cevil.example",
+    "/..%2f..%2f/evil.example",
+    "/..\\evil.example",
+    "/.\\./evil.example",
+    "/\t//evil.example",
+    "/\r\n//evil.example",
+    "/\u0000//evil.example",
+    "/\u00a0//evil.example",
+    "/\u3000//evil.example",
+    "/%09/evil.example",
+    "/%0a/evil.example",
+    "//\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "/@evil.example",
+    "/..;//evil.example",
+    "/..%00//evil.example",
+    "/%252e%252e//evil.example",
+    "///\\evil.example",
+    "https:evil.example",
+    "//evil.example%2f..",
+    "/ /evil.example",
+  ])("never sends %j to another host", (input) => {
+    const result = safeRedirectPath(input);
+    expect(result.startsWith("/")).toBe(true);
+    expect(result.startsWith("//")).toBe(false);
+    expect(result).not.toContain("\\");
+    // What a browser does with the Location header: it must stay on this site.
+    expect(new URL(result, "https://marginalia.example/here").origin).toBe(
+      "https://marginalia.example",
+    );
+  });
+
+  it.each([
+    ["/..//evil.example/x", "/"],
+    ["/%2e%2e//evil.example", "/"],
+    ["/a/b/../c", "/a/c"],
+    ["/%2F%2Fevil.example", "/%2F%2Fevil.example"],
+  ])("resolves %j to %j", (input, expected) => {
+    expect(safeRedirectPath(input)).toBe(expected);
+  });
+
   it.each([null, undefined, 42, ["/account"], { toString: () => "/account" }])(
     "falls back for the non-string %j",
     (input) => {

@@ -4,9 +4,11 @@
  * without script and by keyboard.
  */
 import { Form, Link, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import {
   BodyField,
   FormErrorSummary,
+  type FormState,
   KindField,
   SourceFields,
 } from "#app/components/annotation-fields";
@@ -38,78 +40,110 @@ function SubmitButton({
   );
 }
 
-function ReplyForm({ node }: { node: ThreadNode }) {
-  const state = useFormStateFor(INTENTS.reply, node.id);
-  const prefix = `reply-${node.id}`;
+/**
+ * One of an annotation's forms, folded in a <details>: opened again with its errors when the
+ * action refused it. `resetKey` changes after a successful post, leaving a closed, empty form.
+ */
+function ActionForm({
+  node,
+  intent,
+  summary,
+  submitLabel,
+  className,
+  resetKey,
+  children,
+}: {
+  node: ThreadNode;
+  intent: ThreadIntent;
+  summary: string;
+  submitLabel: string;
+  className: string;
+  resetKey?: string;
+  children: (state: FormState) => ReactNode;
+}) {
+  const state = useFormStateFor(intent, node.id);
   return (
-    // Keyed by the reply count, so a posted reply leaves a closed, empty form behind.
-    <details
-      key={`reply-${node.replies.length}`}
-      className="action"
-      open={Boolean(state.errors) || undefined}
-    >
-      <summary>Reply</summary>
-      <Form method="post" className="annotation-form" preventScrollReset>
+    <details key={resetKey} className="action" open={Boolean(state.errors) || undefined}>
+      <summary>{summary}</summary>
+      <Form method="post" className={className} preventScrollReset>
         <input type="hidden" name="id" value={node.id} />
         <FormErrorSummary state={state} />
-        <KindField prefix={prefix} state={state} />
-        <BodyField prefix={prefix} state={state} label="Your reply" />
-        <SourceFields prefix={prefix} state={state} />
-        <SubmitButton intent={INTENTS.reply} id={node.id}>
-          Post reply
+        {children(state)}
+        <SubmitButton intent={intent} id={node.id}>
+          {submitLabel}
         </SubmitButton>
       </Form>
     </details>
+  );
+}
+
+function ReplyForm({ node }: { node: ThreadNode }) {
+  const prefix = `reply-${node.id}`;
+  return (
+    <ActionForm
+      node={node}
+      intent={INTENTS.reply}
+      summary="Reply"
+      submitLabel="Post reply"
+      className="annotation-form"
+      resetKey={`reply-${node.replies.length}`}
+    >
+      {(state) => (
+        <>
+          <KindField prefix={prefix} state={state} />
+          <BodyField prefix={prefix} state={state} label="Your reply" />
+          <SourceFields prefix={prefix} state={state} />
+        </>
+      )}
+    </ActionForm>
   );
 }
 
 function EditForm({ node }: { node: ThreadNode }) {
-  const state = useFormStateFor(INTENTS.edit, node.id);
+  const prefix = `edit-${node.id}`;
   return (
-    <details
-      key={`edit-${node.editedAt}`}
-      className="action"
-      open={Boolean(state.errors) || undefined}
+    <ActionForm
+      node={node}
+      intent={INTENTS.edit}
+      summary="Edit"
+      submitLabel="Save changes"
+      className="annotation-form edit-form"
+      resetKey={`edit-${node.editedAt}`}
     >
-      <summary>Edit</summary>
-      <Form method="post" className="annotation-form edit-form" preventScrollReset>
-        <input type="hidden" name="id" value={node.id} />
-        <FormErrorSummary state={state} />
-        <BodyField
-          prefix={`edit-${node.id}`}
-          state={state}
-          label="Edit your text"
-          defaultValue={node.body}
-        />
-        {node.kind === "source" && node.source ? (
-          <SourceFields prefix={`edit-${node.id}`} state={state} defaults={node.source} />
-        ) : null}
-        <SubmitButton intent={INTENTS.edit} id={node.id}>
-          Save changes
-        </SubmitButton>
-      </Form>
-    </details>
+      {(state) => (
+        <>
+          <BodyField
+            prefix={prefix}
+            state={state}
+            label="Edit your text"
+            defaultValue={node.body}
+          />
+          {node.kind === "source" && node.source ? (
+            <SourceFields prefix={prefix} state={state} defaults={node.source} />
+          ) : null}
+        </>
+      )}
+    </ActionForm>
   );
 }
 
 function DeleteForm({ node }: { node: ThreadNode }) {
-  const state = useFormStateFor(INTENTS.delete, node.id);
   return (
-    <details className="action" open={Boolean(state.errors) || undefined}>
-      <summary>Delete</summary>
-      <Form method="post" className="delete-form" preventScrollReset>
-        <input type="hidden" name="id" value={node.id} />
-        <FormErrorSummary state={state} />
+    <ActionForm
+      node={node}
+      intent={INTENTS.delete}
+      summary="Delete"
+      submitLabel="Yes, delete"
+      className="delete-form"
+    >
+      {() => (
         <p>
           {node.replies.length > 0
             ? "Delete this? Its replies stay, under “[deleted]”."
             : "Delete this for good?"}
         </p>
-        <SubmitButton intent={INTENTS.delete} id={node.id}>
-          Yes, delete
-        </SubmitButton>
-      </Form>
-    </details>
+      )}
+    </ActionForm>
   );
 }
 

@@ -1,6 +1,7 @@
 /** One annotation: its kind, author, time, quoted passage, source link, body and actions. */
-import { Link } from "@remix-run/react";
-import { kindLabel, STANCE_LABELS } from "#app/rules";
+import { AnnotationContent } from "#app/components/annotation-content";
+import { AuthorName } from "#app/components/author-name";
+import { kindLabel } from "#app/rules";
 import type { ThreadNode } from "#app/threading/thread-node";
 import { formatDateTime } from "#app/utils/format";
 import { AnnotationActions } from "./annotation-actions";
@@ -32,13 +33,7 @@ export function AnnotationView({
         ) : (
           <span className={`kind-badge badge-${node.kind}`}>{kindLabel(node.kind)}</span>
         )}{" "}
-        <span className="author">
-          {node.deleted ? null : node.author ? (
-            <Link to={`/u/${node.author.username}`}>{node.author.displayName}</Link>
-          ) : (
-            "deleted user"
-          )}
-        </span>
+        <span className="author">{node.deleted ? null : <AuthorName author={node.author} />}</span>
         {inReplyTo ? <span className="in-reply-to"> in reply to {inReplyTo}</span> : null}
         <span className="annotation-meta">
           {" · "}
@@ -60,19 +55,7 @@ export function AnnotationView({
       {node.deleted ? (
         <p className="deleted-body">[deleted]</p>
       ) : (
-        <>
-          {node.source ? (
-            <p className={`source-link stance-${node.source.stance}`}>
-              <a href={node.source.url} rel="noopener noreferrer nofollow ugc">
-                {node.source.title}
-              </a>{" "}
-              <span className="stance">{STANCE_LABELS[node.source.stance]}</span>
-            </p>
-          ) : null}
-          {/* Rendered from Markdown and sanitized on the server when it was written. */}
-          {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized HTML from renderMarkdown */}
-          <div className="annotation-body" dangerouslySetInnerHTML={{ __html: node.bodyHtml }} />
-        </>
+        <AnnotationContent source={node.source} bodyHtml={node.bodyHtml} />
       )}
       <AnnotationActions node={node} />
     </article>

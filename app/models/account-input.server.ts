@@ -1,7 +1,7 @@
 /**
- * Form validation for the account pages, with zod. The account rules themselves (username, display
- * name, password) live in db/account-rules.ts so that `npm run user:create` applies the same ones;
- * this module re-exports them and adds the shapes of each form.
+ * What a person may submit on the account pages (sign up, sign in, display name, password,
+ * deletion): one zod schema per form, built from the account rules that `npm run user:create`
+ * applies too (account-rules.server.ts).
  */
 import { z } from "zod";
 import {
@@ -11,30 +11,6 @@ import {
   usernameSchema,
 } from "#app/models/account-rules.server";
 import { PASSWORD_MAX } from "#app/rules";
-import type { FieldErrors } from "#app/utils/errors";
-
-/** The first message for each field, in the order the schema reported them. */
-export function fieldErrors(error: z.ZodError): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    errors[key] ??= issue.message;
-  }
-  return errors;
-}
-
-/** A submitted form's text fields (files are ignored): absent fields read as "". */
-export function formFields<K extends string>(
-  form: FormData,
-  names: readonly K[],
-): Record<K, string> {
-  const out = {} as Record<K, string>;
-  for (const name of names) {
-    const value = form.get(name);
-    out[name] = typeof value === "string" ? value : "";
-  }
-  return out;
-}
 
 export const signUpSchema = z
   .object({
