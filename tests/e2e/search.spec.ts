@@ -255,7 +255,9 @@ test("the article feed is Atom with public annotations only", async ({ request }
   const xml = await response.text();
   expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
   expect(xml).toContain(`Public ${word} &amp;amp; &amp;lt;b&amp;gt;more&amp;lt;/b&amp;gt;.`);
-  expect(xml).toContain("<title>Counterargument by Feed &lt;Writer&gt; on paragraph 3</title>");
+  expect(xml).toContain(
+    `<title>Counterargument by Feed &lt;Writer&gt; (@${author.username}) on paragraph 3</title>`,
+  );
   expect(xml).toMatch(
     new RegExp(
       `<link rel="alternate" type="text/html" href="http://127\\.0\\.0\\.1:\\d+/articles/${slug}/annotations/${shown}"/>`,
