@@ -6,7 +6,6 @@ import {
 } from "@remix-run/node";
 import {
   Form,
-  isRouteErrorResponse,
   Link,
   Links,
   Meta,
@@ -15,26 +14,23 @@ import {
   Scripts,
   ScrollRestoration,
   useLocation,
-  useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import stylesheet from "#app/styles.css";
 import { getUserWithHeaders, type SessionUser } from "#app/utils/auth.server";
 import { useNonce } from "#app/utils/nonce";
+import { withRedirectTo } from "#app/utils/redirect";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
   { rel: "icon", href: "/favicon.ico", sizes: "any" },
 ];
 
-export const meta: MetaFunction = ({ error }) => {
-  if (!error) return [{ title: "Marginalia" }];
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  return [
-    { title: status === 404 ? "Page not found · Marginalia" : `Error ${status} · Marginalia` },
-  ];
-};
+export const meta: MetaFunction = ({ error }) => [
+  { title: error ? errorTitle(error) : "Marginalia" },
+];
 
 /**
  * The signed-in user (or null) for every page. Its headers carry the session cookie when lucia has
@@ -52,10 +48,6 @@ function useReturnPath(): string {
     return new URLSearchParams(search).get("redirectTo") ?? "/";
   }
   return `${pathname}${search}`;
-}
-
-function withRedirect(path: string, redirectTo: string): string {
-  return redirectTo === "/" ? path : `${path}?${new URLSearchParams({ redirectTo })}`;
 }
 
 function AccountNav({ user }: { user: SessionUser | null }) {
@@ -79,8 +71,8 @@ function AccountNav({ user }: { user: SessionUser | null }) {
   }
   return (
     <nav className="account-nav" aria-label="Account">
-      <Link to={withRedirect("/login", returnPath)}>Sign in</Link>
-      <Link to={withRedirect("/signup", returnPath)} className="sign-up-link">
+      <Link to={withRedirectTo("/login", returnPath)}>Sign in</Link>
+      <Link to={withRedirectTo("/signup", returnPath)} className="sign-up-link">
         Sign up
       </Link>
     </nav>
@@ -126,38 +118,5 @@ export default function App() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404) {
-    return (
-      <div className="page-message">
-        <h1>Page not found</h1>
-        <p>
-          There is nothing at this address. The article may have moved, or the link may be mistyped.
-        </p>
-        <p>
-          <Link to="/">Back to the library</Link>
-        </p>
-      </div>
-    );
-  }
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  const message =
-    isRouteErrorResponse(error) && typeof error.data === "string" && error.status < 500
-      ? error.data
-      : "Something went wrong on our side. Please try again in a moment.";
-  return (
-    <div className="page-message">
-      <h1>
-        {status === 403
-          ? "Not allowed"
-          : status >= 500
-            ? "Something went wrong"
-            : "That did not work"}
-      </h1>
-      <p>{message}</p>
-      <p>
-        <Link to="/">Back to the library</Link>
-      </p>
-    </div>
-  );
+  return <PageErrorBoundary />;
 }

@@ -13,7 +13,10 @@ import { parseId } from "#app/utils/params";
 import { safeRedirectPath } from "#app/utils/redirect";
 
 export async function loader() {
-  throw new Response("Not found", { status: 404 });
+  throw new Response(
+    "There is nothing at this address. The article may have moved, or the link may be mistyped.",
+    { status: 404 },
+  );
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
