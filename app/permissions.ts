@@ -9,17 +9,32 @@
  * never reaches a permission check (the models look it up through `visibleTo` first).
  */
 
-/** Who is acting: a signed-in user, or null for an anonymous reader. */
-export type Actor = { id: string } | null;
+/** Who is acting: a signed-in user (with their site role), or null for an anonymous reader. */
+export type Actor = { id: string; role?: "user" | "admin" } | null;
 
-/** What the rule needs to know of an annotation. */
+/** A member's standing in a group (db/enums.ts, repeated so that this module stays browser-safe). */
+export type GroupRole = "owner" | "moderator" | "member";
+
+/** What the rule needs to know of an annotation, and of the viewer's place beside it. */
 export type PermissionSubject = {
   authorId: string | null;
   /** Deleted annotations stay as "[deleted]" placeholders that hold their replies together. */
   deleted: boolean;
+  /** Hidden by a moderator: nobody answers, endorses or edits it until it is restored. */
+  hidden?: boolean;
+  visibility?: "public" | "private" | "group";
+  /** The actor's role in the annotation's group, when it has one and they belong to it. */
+  actorRole?: GroupRole | null;
 };
 
-export const annotationActions = ["edit", "delete", "endorse", "reply"] as const;
+export const annotationActions = [
+  "edit",
+  "delete",
+  "endorse",
+  "reply",
+  "flag",
+  "moderate",
+] as const;
 export type AnnotationAction = (typeof annotationActions)[number];
 
 /** What a viewer may do to one annotation, as the UI receives it. */
@@ -30,21 +45,34 @@ type Rule = (actor: NonNullable<Actor>, subject: PermissionSubject) => boolean;
 const isAuthor: Rule = (actor, subject) =>
   subject.authorId !== null && subject.authorId === actor.id;
 
+const runsGroup = (role: GroupRole | null | undefined) => role === "owner" || role === "moderator";
+
 /** Anonymous readers may do nothing; nobody may act on a deleted annotation. */
 const RULES: Record<AnnotationAction, Rule> = {
-  edit: isAuthor,
+  edit: (actor, subject) => isAuthor(actor, subject) && !subject.hidden,
   delete: isAuthor,
   // An endorsement says "someone else found this worth reading".
-  endorse: (actor, subject) => !isAuthor(actor, subject),
-  reply: () => true,
+  endorse: (actor, subject) => !isAuthor(actor, subject) && !subject.hidden,
+  reply: (_actor, subject) => !subject.hidden,
+  // Anyone who can see a shared annotation may report it; a private note has no other reader.
+  flag: (actor, subject) =>
+    !isAuthor(actor, subject) && !subject.hidden && subject.visibility !== "private",
+  // Hiding and restoring: a group's owners and moderators in it; site admins on public annotations.
+  moderate: (actor, subject) =>
+    subject.visibility === "group"
+      ? runsGroup(subject.actorRole)
+      : subject.visibility === "public" && actor.role === "admin",
 };
 
 /** Why a signed-in viewer may not, for the message next to the refused form. */
 export const REFUSALS: Record<AnnotationAction, string> = {
-  edit: "Only its author can change this annotation.",
+  edit: "Only its author can change this annotation, and not while it is hidden.",
   delete: "Only its author can change this annotation.",
-  endorse: "You cannot endorse your own annotation.",
+  endorse: "You cannot endorse your own annotation, or a hidden one.",
   reply: "You cannot reply to this annotation.",
+  flag: "You cannot flag this annotation.",
+  moderate:
+    "Only the group's owners and moderators (or a site admin, for public annotations) can hide or restore this.",
 };
 
 export function can(actor: Actor, action: AnnotationAction, subject: PermissionSubject): boolean {
@@ -54,10 +82,33 @@ export function can(actor: Actor, action: AnnotationAction, subject: PermissionS
 
 /** Every action at once, for the UI (`node.can.edit`, …). */
 export function permissionsOf(actor: Actor, subject: PermissionSubject): Permissions {
-  return {
-    edit: can(actor, "edit", subject),
-    delete: can(actor, "delete", subject),
-    endorse: can(actor, "endorse", subject),
-    reply: can(actor, "reply", subject),
-  };
+  return Object.fromEntries(
+    annotationActions.map((action) => [action, can(actor, action, subject)]),
+  ) as Permissions;
+}
+
+/**
+ * What a member may do in a group as a whole: the same kind of table, by role. Owners run the
+ * group (members, join code, size cap, assignments, the moderation log); moderators keep it civil
+ * and see participation; every member takes part.
+ */
+export const groupActions = ["manage", "moderate", "viewParticipation", "post"] as const;
+export type GroupAction = (typeof groupActions)[number];
+
+const GROUP_RULES: Record<GroupAction, readonly GroupRole[]> = {
+  manage: ["owner"],
+  moderate: ["owner", "moderator"],
+  viewParticipation: ["owner", "moderator"],
+  post: ["owner", "moderator", "member"],
+};
+
+export const GROUP_REFUSALS: Record<GroupAction, string> = {
+  manage: "Only the group's owners can do that.",
+  moderate: "Only the group's owners and moderators can do that.",
+  viewParticipation: "Only the group's owners and moderators can see participation.",
+  post: "Only the group's members can post in it.",
+};
+
+export function canInGroup(role: GroupRole | null | undefined, action: GroupAction): boolean {
+  return role != null && GROUP_RULES[action].includes(role);
 }

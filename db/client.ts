@@ -51,6 +51,22 @@ export function openDatabase(path: string = databasePath()): Db {
 export function migrateDatabase(db: Db): void {
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
   const sqlite = db.$client;
+  // A migration that rebuilds a table (SQLite cannot alter a CHECK) drops the old one; with foreign
+  // keys on, that drop would cascade into every table referring to it. PRAGMA foreign_keys is a
+  // no-op inside a transaction, so it is turned off around it, and the result checked before commit.
+  const foreignKeys = sqlite.pragma("foreign_keys", { simple: true }) === 1;
+  sqlite.pragma("foreign_keys = OFF");
+  try {
+    migrateInTransaction(sqlite, migrations);
+  } finally {
+    if (foreignKeys) sqlite.pragma("foreign_keys = ON");
+  }
+}
+
+function migrateInTransaction(
+  sqlite: Db["$client"],
+  migrations: ReturnType<typeof readMigrationFiles>,
+): void {
   sqlite
     .transaction(() => {
       sqlite.exec(
@@ -67,6 +83,10 @@ export function migrateDatabase(db: Db): void {
         if (last !== undefined && Number(last) >= migration.folderMillis) continue;
         for (const statement of migration.sql) sqlite.exec(statement);
         record.run(migration.hash, migration.folderMillis);
+      }
+      const broken = sqlite.pragma("foreign_key_check") as unknown[];
+      if (broken.length > 0) {
+        throw new Error(`Migrating left ${broken.length} broken foreign key reference(s).`);
       }
     })
     .immediate();

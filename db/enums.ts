@@ -3,7 +3,12 @@
  * bundle can use them (forms, filters) without pulling in the schema.
  */
 export const annotationKinds = ["annotation", "question", "counterargument", "source"] as const;
-export const visibilities = ["public", "private"] as const;
+/** `group`: only the members of the annotation's group (a class or a review panel) see it. */
+export const visibilities = ["public", "private", "group"] as const;
+/** Groups with roles: a class is one, a review panel another. */
+export const groupKinds = ["class", "panel"] as const;
+/** A member's standing in a group: owners run it, moderators keep it civil, members take part. */
+export const groupRoles = ["owner", "moderator", "member"] as const;
 export const stances = ["supports", "refutes", "context"] as const;
 
 export type AnnotationKind = (typeof annotationKinds)[number];
@@ -13,3 +18,5 @@ export const threadSorts = ["reading", "newest", "endorsed", "replied"] as const
 export type ThreadSort = (typeof threadSorts)[number];
 export type Stance = (typeof stances)[number];
 export type Visibility = (typeof visibilities)[number];
+export type GroupKind = (typeof groupKinds)[number];
+export type GroupRole = (typeof groupRoles)[number];

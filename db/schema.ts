@@ -13,7 +13,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import { annotationKinds, stances, visibilities } from "./enums";
+import { annotationKinds, groupKinds, groupRoles, stances, visibilities } from "./enums";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -64,7 +64,7 @@ export const loginAttempt = sqliteTable(
   "login_attempt",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    kind: text("kind", { enum: ["sign_in_failure", "sign_up"] }).notNull(),
+    kind: text("kind", { enum: ["sign_in_failure", "sign_up", "join_sign_up"] }).notNull(),
     usernameKey: text("username_key"),
     clientAddress: text("client_address").notNull(),
     createdAt: createdAt(),
@@ -112,7 +112,92 @@ export const block = sqliteTable(
   ],
 );
 
-export { annotationKinds, stances, visibilities };
+export { annotationKinds, groupKinds, groupRoles, stances, visibilities };
+
+/**
+ * A group of people with roles: a class (an instructor and students) or a review panel (an editor
+ * and reviewers). Annotations with `group` visibility belong to one and only its members see them.
+ * Newcomers join with `join_code`, which the owner can rotate or turn off (null).
+ */
+export const group = sqliteTable(
+  "group",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: groupKinds }).notNull().default("class"),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    joinCode: text("join_code"),
+    /** The most members the group takes through its join code; null for no cap. */
+    sizeCap: integer("size_cap"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("group_join_code_idx").on(t.joinCode)],
+);
+
+/** Who belongs to a group, and as what. */
+export const groupMember = sqliteTable(
+  "group_member",
+  {
+    groupId: integer("group_id")
+      .notNull()
+      .references(() => group.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    role: text("role", { enum: groupRoles }).notNull().default("member"),
+    joinedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.userId] }),
+    index("group_member_user_idx").on(t.userId, t.groupId, t.role),
+  ],
+);
+
+/**
+ * An article set to a group, with instructions and an optional due date (stored as an instant;
+ * `time_zone` is the zone the owner set it in, and the one it is shown in).
+ */
+export const assignment = sqliteTable(
+  "assignment",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    groupId: integer("group_id")
+      .notNull()
+      .references(() => group.id, { onDelete: "cascade" }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => article.id, { onDelete: "cascade" }),
+    instructions: text("instructions").notNull().default(""),
+    dueAt: integer("due_at", { mode: "timestamp_ms" }),
+    timeZone: text("time_zone").notNull().default("UTC"),
+    /** Members see classmates' annotations on the article only after posting one of their own. */
+    postBeforeSee: integer("post_before_see", { mode: "boolean" }).notNull().default(false),
+    /** Classmates appear to each other as "Student n"; owners and moderators see names. */
+    anonymous: integer("anonymous", { mode: "boolean" }).notNull().default(false),
+    /** The participation score's weights, as JSON (app/models/participation.server.ts). */
+    weights: text("weights").notNull().default("{}"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("assignment_group_article_idx").on(t.groupId, t.articleId)],
+);
+
+/** "Student n" for an anonymous assignment: numbered on a member's first post, and kept. */
+export const assignmentAlias = sqliteTable(
+  "assignment_alias",
+  {
+    assignmentId: integer("assignment_id")
+      .notNull()
+      .references(() => assignment.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.assignmentId, t.userId] }),
+    uniqueIndex("assignment_alias_number_idx").on(t.assignmentId, t.number),
+  ],
+);
 
 /**
  * An annotation of any kind. A root annotation targets a paragraph (optionally a passage in it);
@@ -136,6 +221,8 @@ export const annotation = sqliteTable(
     /** Null once the author deleted their account: the annotation stays, by "deleted user". */
     authorId: text("author_id").references(() => user.id, { onDelete: "set null" }),
     visibility: text("visibility", { enum: visibilities }).notNull().default("public"),
+    /** The group that sees a `group` annotation; null for every other visibility. */
+    groupId: integer("group_id").references(() => group.id, { onDelete: "cascade" }),
     parentId: integer("parent_id").references((): AnySQLiteColumn => annotation.id, {
       onDelete: "cascade",
     }),
@@ -154,6 +241,8 @@ export const annotation = sqliteTable(
     createdAt: createdAt(),
     editedAt: integer("edited_at", { mode: "timestamp_ms" }),
     deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+    /** Set when a moderator hid it: its author still sees it, marked; others see a placeholder. */
+    hiddenAt: integer("hidden_at", { mode: "timestamp_ms" }),
     /** On a root: its thread's live replies. Kept by triggers (migration 0003) for sorting. */
     replyCount: integer("reply_count").notNull().default(0),
     /** Kept by triggers on `endorsement` (migration 0003). */
@@ -182,7 +271,10 @@ export const annotation = sqliteTable(
       "annotation_kind_check",
       sql`${t.kind} in ('annotation','question','counterargument','source')`,
     ),
-    check("annotation_visibility_check", sql`${t.visibility} in ('public','private')`),
+    check("annotation_visibility_check", sql`${t.visibility} in ('public','private','group')`),
+    check("annotation_group_check", sql`(${t.visibility} = 'group') = (${t.groupId} is not null)`),
+    // A group's annotations on an article: its layer, counts and the instructor's view.
+    index("annotation_group_article_idx").on(t.groupId, t.articleId, t.blockId),
   ],
 );
 
@@ -266,4 +358,50 @@ export const writeEvent = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("write_event_user_idx").on(t.userId, t.kind, t.createdAt)],
+);
+
+/** A member's report that an annotation breaks the group's (or the site's) norms. */
+export const flag = sqliteTable(
+  "flag",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    annotationId: integer("annotation_id")
+      .notNull()
+      .references(() => annotation.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    reason: text("reason").notNull(),
+    createdAt: createdAt(),
+    /** When a moderator hid the annotation or dismissed the flag: it leaves the queue. */
+    resolvedAt: integer("resolved_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("flag_annotation_user_idx").on(t.annotationId, t.userId),
+    index("flag_open_idx").on(t.resolvedAt, t.annotationId),
+  ],
+);
+
+/**
+ * Every moderation action (who, what, when, why), shown to the group's owners; `group_id` is null
+ * for a site admin's action on a public annotation.
+ */
+export const moderationLog = sqliteTable(
+  "moderation_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    groupId: integer("group_id").references(() => group.id, { onDelete: "cascade" }),
+    annotationId: integer("annotation_id").references(() => annotation.id, {
+      onDelete: "set null",
+    }),
+    actorId: text("actor_id").references(() => user.id, { onDelete: "set null" }),
+    action: text("action", {
+      enum: ["flag", "hide", "restore", "dismiss", "remove_member", "set_role"],
+    }).notNull(),
+    /** For member actions: whom it concerned. */
+    subjectUserId: text("subject_user_id").references(() => user.id, { onDelete: "set null" }),
+    reason: text("reason").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [index("moderation_log_group_idx").on(t.groupId, t.createdAt)],
 );

@@ -1,11 +1,12 @@
 /**
  * Annotations across threads, newest first: one person's (their page, /u/:username) and an
  * article's or the whole site's most recent (the Atom feed, the library's "recent discussion").
- * Like every read of annotations these filter with `visibleTo(viewer)`; deleted annotations
- * ("[deleted]" placeholders) are never listed.
+ * Like every read of annotations these filter with the one visibility rule (`readableBy`: what
+ * `visibleTo` allows, less what a moderator hid from this viewer); deleted annotations ("[deleted]"
+ * placeholders) are never listed. In an anonymous assignment a classmate is "Student n" here too.
  */
 import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { type Viewer, visibleTo } from "#app/models/visibility.server";
+import { aliasLabel, peerAlias, readableBy, type Viewer } from "#app/models/visibility.server";
 import type { Db } from "#app/utils/db.server";
 import { annotation, article, block, sourceLink, user } from "#db/schema";
 
@@ -15,11 +16,13 @@ export type ActivityItem = {
   kind: (typeof annotation.$inferSelect)["kind"];
   /** Whether it is a reply within a thread rather than a thread's first annotation. */
   isReply: boolean;
-  visibility: "public" | "private";
+  visibility: "public" | "private" | "group";
   article: { id: number; slug: string; title: string };
   /** The paragraph the thread is attached to. */
   paragraph: { anchor: string; number: number | null };
   author: { username: string; displayName: string } | null;
+  /** "Student 3", when the author is an anonymous classmate to this viewer (`author` is null). */
+  alias: string | null;
   /** The quoted passage, when the annotation quotes one (replies never do). */
   quote: string | null;
   /** The Markdown source. */
@@ -32,7 +35,7 @@ export type ActivityItem = {
   editedAt: string | null;
 };
 
-const itemColumns = {
+const itemColumns = (viewer: Viewer) => ({
   id: annotation.id,
   kind: annotation.kind,
   parentId: annotation.parentId,
@@ -52,11 +55,18 @@ const itemColumns = {
   sourceStance: sourceLink.stance,
   createdAt: annotation.createdAt,
   editedAt: annotation.editedAt,
-};
+  alias: peerAlias(viewer),
+});
 
-function listItems(db: Db, where: SQL | undefined, limit: number, offset: number): ActivityItem[] {
+function listItems(
+  db: Db,
+  viewer: Viewer,
+  where: SQL | undefined,
+  limit: number,
+  offset: number,
+): ActivityItem[] {
   const rows = db
-    .select(itemColumns)
+    .select(itemColumns(viewer))
     .from(annotation)
     .innerJoin(article, eq(article.id, annotation.articleId))
     .innerJoin(block, eq(block.id, annotation.blockId))
@@ -75,9 +85,10 @@ function listItems(db: Db, where: SQL | undefined, limit: number, offset: number
     article: { id: row.articleId, slug: row.articleSlug, title: row.articleTitle },
     paragraph: { anchor: row.anchor, number: row.number },
     author:
-      row.username !== null && row.displayName !== null
+      row.alias === null && row.username !== null && row.displayName !== null
         ? { username: row.username, displayName: row.displayName }
         : null,
+    alias: aliasLabel(row.alias),
     quote: row.quote,
     body: row.body,
     bodyHtml: row.bodyHtml,
@@ -130,11 +141,13 @@ export function listAnnotationsByAuthor({
   const where = and(
     eq(annotation.authorId, authorId),
     isNull(annotation.deletedAt),
-    visibleTo(viewer),
+    readableBy(viewer),
+    // A list of one person's words would name the "Student n" of an anonymous assignment.
+    sql`${peerAlias(viewer)} is null`,
   );
   const total =
     db.select({ count: sql<number>`count(*)` }).from(annotation).where(where).get()?.count ?? 0;
-  return { items: total > offset ? listItems(db, where, limit, offset) : [], total };
+  return { items: total > offset ? listItems(db, viewer, where, limit, offset) : [], total };
 }
 
 /**
@@ -153,7 +166,7 @@ export function listRecentAnnotations({
   articleId?: number;
   limit: number;
 }): ActivityItem[] {
-  const conditions: SQL[] = [isNull(annotation.deletedAt), visibleTo(viewer)];
+  const conditions: SQL[] = [isNull(annotation.deletedAt), readableBy(viewer)];
   if (articleId !== undefined) conditions.push(eq(annotation.articleId, articleId));
-  return listItems(db, and(...conditions), limit, 0);
+  return listItems(db, viewer, and(...conditions), limit, 0);
 }

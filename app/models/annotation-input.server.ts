@@ -66,7 +66,9 @@ export type AnnotationInput = {
 export type NewAnnotationInput = AnnotationInput & {
   quote: string | null;
   quoteStart: number | null;
-  visibility: "public" | "private";
+  visibility: "public" | "private" | "group";
+  /** The group that will see it, for `group` visibility. */
+  groupId?: number | null;
 };
 
 /** An edit changes the text, and for a source its link; the kind stays what it was. */
@@ -111,8 +113,10 @@ export const newAnnotationSchema = content
       .string()
       .optional()
       .transform((v) => (v && /^\d+$/.test(v) ? Number(v) : null)),
+    // `public`, `private`, or `group-<id>` (the form's choices, as layers name them).
     visibility: z
-      .enum(["public", "private"], { error: "Choose who can see this." })
+      .string()
+      .regex(/^(public|private|group-[1-9]\d{0,9})$/, "Choose who can see this.")
       .optional()
       .transform((v) => v ?? "public"),
   })
@@ -124,7 +128,7 @@ export const newAnnotationSchema = content
       source: v.kind === "source" ? sourceOf(v) : null,
       quote: v.quote ?? null,
       quoteStart: v.quoteStart,
-      visibility: v.visibility,
+      ...readVisibility(v.visibility),
     }),
   );
 
@@ -158,4 +162,9 @@ export function parseReply(form: FormData): Parsed<AnnotationInput> {
 
 export function parseEdit(form: FormData): Parsed<AnnotationEdit> {
   return parseWith(editSchema, formValues(form));
+}
+
+function readVisibility(value: string): Pick<NewAnnotationInput, "visibility" | "groupId"> {
+  if (value === "public" || value === "private") return { visibility: value, groupId: null };
+  return { visibility: "group", groupId: Number(value.slice("group-".length)) };
 }

@@ -12,12 +12,20 @@ import type {
   AnnotationInput,
   NewAnnotationInput,
 } from "#app/models/annotation-input.server";
-import { type Viewer, visibleTo } from "#app/models/visibility.server";
-import { type AnnotationAction, can, REFUSALS } from "#app/permissions";
+import { requireGroupRole } from "#app/models/group.server";
+import { type Viewer, viewerRoleIn, visibleTo } from "#app/models/visibility.server";
+import { type AnnotationAction, can, type GroupRole, REFUSALS } from "#app/permissions";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
 import { IMMEDIATE } from "#db/client";
-import { annotation, block, endorsement, sourceLink } from "#db/schema";
+import {
+  annotation,
+  assignment,
+  assignmentAlias,
+  block,
+  endorsement,
+  sourceLink,
+} from "#db/schema";
 
 /** The database or an open transaction on it. */
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -55,11 +63,12 @@ export function getVisibleAnnotation(db: DbOrTx, id: number, viewer: Viewer): An
  */
 export function getAnnotationFor(
   db: DbOrTx,
-  viewer: { id: string },
+  viewer: NonNullable<Viewer>,
   action: AnnotationAction,
   id: number,
 ): AnnotationRow {
   const found = getVisibleAnnotation(db, id, viewer);
+  const actorRole = found.groupId === null ? null : roleOfViewer(db, found, viewer);
   if (found.deletedAt) {
     throw new NotFoundError(
       action === "reply"
@@ -67,10 +76,57 @@ export function getAnnotationFor(
         : "That annotation was deleted.",
     );
   }
-  if (!can(viewer, action, { authorId: found.authorId, deleted: false })) {
+  const subject = {
+    authorId: found.authorId,
+    deleted: false,
+    hidden: found.hiddenAt !== null,
+    visibility: found.visibility,
+    actorRole,
+  };
+  if (!can(viewer, action, subject)) {
     throw new ForbiddenError(REFUSALS[action]);
   }
   return found;
+}
+
+function roleOfViewer(db: DbOrTx, found: AnnotationRow, viewer: NonNullable<Viewer>) {
+  const row = db
+    .select({ role: viewerRoleIn(viewer) })
+    .from(annotation)
+    .where(eq(annotation.id, found.id))
+    .get();
+  return (row?.role ?? null) as GroupRole | null;
+}
+
+/**
+ * In an anonymous assignment a member appears to classmates as "Student n": numbered on their
+ * first annotation there, and kept (visibility.server.ts reads the number).
+ */
+function numberAuthor(tx: DbOrTx, groupId: number, articleId: number, authorId: string): void {
+  const anonymous = tx
+    .select({ id: assignment.id })
+    .from(assignment)
+    .where(
+      and(
+        eq(assignment.groupId, groupId),
+        eq(assignment.articleId, articleId),
+        eq(assignment.anonymous, true),
+      ),
+    )
+    .get();
+  if (anonymous) numberMember(tx, anonymous.id, authorId);
+}
+
+/** Gives a member the next "Student n" of an assignment, unless they have one. */
+export function numberMember(tx: DbOrTx, assignmentId: number, userId: string): void {
+  tx.insert(assignmentAlias)
+    .values({
+      assignmentId,
+      userId,
+      number: sql`(select coalesce(max(number), 0) + 1 from "assignment_alias" where assignment_id = ${assignmentId})`,
+    })
+    .onConflictDoNothing()
+    .run();
 }
 
 /** The `where` of a write to an author's own annotation: the row, live, and still theirs. */
@@ -128,6 +184,18 @@ export function createAnnotation({
   }
   const bodyHtml = renderMarkdown(input.body);
   return db.transaction((tx) => {
+    const groupId = input.visibility === "group" ? (input.groupId ?? null) : null;
+    if (input.visibility === "group" && groupId === null) {
+      throw new FieldValidationError({ visibility: "Choose which group will see this." });
+    }
+    if (groupId !== null) {
+      try {
+        requireGroupRole(tx, author, groupId, "post");
+      } catch {
+        throw new FieldValidationError({ visibility: "You can only post to a group you are in." });
+      }
+      numberAuthor(tx, groupId, articleId, author.id);
+    }
     const created = tx
       .insert(annotation)
       .values({
@@ -138,6 +206,7 @@ export function createAnnotation({
         bodyHtml,
         authorId: author.id,
         visibility: input.visibility,
+        groupId,
         depth: 0,
         quoteExact: passage?.quote.exact ?? null,
         quotePrefix: passage?.quote.prefix ?? null,
@@ -170,6 +239,7 @@ export function createReply({
     // Inside the write lock: a parent another process deleted meanwhile is refused (404), never
     // answered, and never a foreign-key failure.
     const parent = getAnnotationFor(tx, author, "reply", parentId);
+    if (parent.groupId !== null) numberAuthor(tx, parent.groupId, parent.articleId, author.id);
     const created = tx
       .insert(annotation)
       .values({
@@ -180,6 +250,7 @@ export function createReply({
         bodyHtml,
         authorId: author.id,
         visibility: parent.visibility,
+        groupId: parent.groupId,
         parentId: parent.id,
         rootId: parent.rootId ?? parent.id,
         depth: parent.depth + 1,

@@ -6,7 +6,14 @@ import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from "drizz
 import { alias } from "drizzle-orm/sqlite-core";
 import { toFtsQuery } from "#app/models/search.server";
 import { loadThreads, type ThreadNode } from "#app/models/thread.server";
-import { type Viewer, visibleTo } from "#app/models/visibility.server";
+import {
+  inLayer,
+  type Layer,
+  peerAlias,
+  readableBy,
+  type Viewer,
+  visibleTo,
+} from "#app/models/visibility.server";
 import type { AnnotationKind, ThreadSort } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { annotation, block } from "#db/schema";
@@ -35,6 +42,7 @@ export function listThreads({
   authorUsername,
   text,
   page = 1,
+  layer = { kind: "all" },
 }: {
   db: Db;
   articleId: number;
@@ -44,6 +52,7 @@ export function listThreads({
   authorUsername?: string;
   text?: string;
   page?: number;
+  layer?: Layer;
 }): { threads: ThreadListing[]; total: number; page: number; pageCount: number } {
   // Each filter names the threads (roots) holding a live annotation that matches; the subquery
   // is not correlated, so it runs once, not once per thread.
@@ -51,12 +60,15 @@ export function listThreads({
   const matchConditions: SQL[] = [
     eq(match.articleId, articleId),
     isNull(match.deletedAt),
-    visibleTo(viewer, match),
+    // Filters look at words and authors: not at what a moderator hid from this viewer.
+    readableBy(viewer, match),
   ];
   if (kind) matchConditions.push(eq(match.kind, kind));
   if (authorUsername) {
     matchConditions.push(
       sql`${match.authorId} = (select u.id from "user" u where lower(u.username) = lower(${authorUsername}))`,
+      // Filtering by name must not pick out an anonymous classmate's "Student n".
+      sql`${peerAlias(viewer, match)} is null`,
     );
   }
   if (text !== undefined) {
@@ -73,6 +85,7 @@ export function listThreads({
     eq(annotation.articleId, articleId),
     isNull(annotation.parentId),
     visibleTo(viewer),
+    inLayer(layer),
     filtered
       ? inArray(
           annotation.id,

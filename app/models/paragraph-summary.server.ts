@@ -3,7 +3,13 @@
  * the passages to highlight, from tallies kept by triggers plus the viewer's own private notes.
  */
 import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
-import { beyondPublic, type Viewer } from "#app/models/visibility.server";
+import {
+  beyondPublic,
+  inLayer,
+  type Layer,
+  type Viewer,
+  visibleTo,
+} from "#app/models/visibility.server";
 import type { AnnotationKind } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { annotation, paragraphTally, passageTally } from "#db/schema";
@@ -26,10 +32,12 @@ export function getParagraphSummaries({
   db,
   articleId,
   viewer,
+  layer = { kind: "all" },
 }: {
   db: Db;
   articleId: number;
   viewer: Viewer;
+  layer?: Layer;
 }): Map<number, ParagraphSummary> {
   const summaries = new Map<number, ParagraphSummary>();
   const summaryFor = (blockId: number) => {
@@ -63,20 +71,27 @@ export function getParagraphSummaries({
   };
 
   // Public figures: one row per paragraph and kind, and one per quoted passage.
-  db.select()
-    .from(paragraphTally)
-    .where(eq(paragraphTally.articleId, articleId))
-    .all()
-    .forEach(addCount);
-  db.select()
-    .from(passageTally)
-    .where(eq(passageTally.articleId, articleId))
-    .all()
-    .forEach(addRange);
-  if (!viewer) return summaries;
+  const withPublic = layer.kind === "all" || layer.kind === "public";
+  if (withPublic) {
+    db.select()
+      .from(paragraphTally)
+      .where(eq(paragraphTally.articleId, articleId))
+      .all()
+      .forEach(addCount);
+    db.select()
+      .from(passageTally)
+      .where(eq(passageTally.articleId, articleId))
+      .all()
+      .forEach(addRange);
+  }
+  if (!viewer || layer.kind === "public") return summaries;
 
-  // What only this viewer sees (their private notes), counted directly: few rows, by index.
-  const mine = and(eq(annotation.articleId, articleId), beyondPublic(viewer));
+  // What only this viewer sees (their private notes, their groups'), counted directly: few rows,
+  // by index. In a group's layer or the private one, that is all there is.
+  const mine = and(
+    eq(annotation.articleId, articleId),
+    withPublic ? beyondPublic(viewer) : and(visibleTo(viewer), inLayer(layer)),
+  );
   db.select({ blockId: annotation.blockId, kind: annotation.kind, count: sql<number>`count(*)` })
     .from(annotation)
     .where(and(mine, isNull(annotation.deletedAt)))

@@ -10,7 +10,7 @@
  * and only then do the sentinels become <mark> elements.
  */
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { type Viewer, visibleTo } from "#app/models/visibility.server";
+import { aliasLabel, peerAlias, readableBy, type Viewer } from "#app/models/visibility.server";
 import type { Db } from "#app/utils/db.server";
 import { annotation, article, block, sourceLink, user } from "#db/schema";
 
@@ -103,11 +103,13 @@ export type SearchResult = {
   kind: (typeof annotation.$inferSelect)["kind"];
   /** Whether it is a reply within a thread rather than a thread's first annotation. */
   isReply: boolean;
-  visibility: "public" | "private";
+  visibility: "public" | "private" | "group";
   article: { slug: string; title: string };
   /** The paragraph the thread is attached to. */
   paragraph: { anchor: string; number: number | null };
   author: { username: string; displayName: string } | null;
+  /** "Student 3", when the author is an anonymous classmate to this viewer (`author` is null). */
+  alias: string | null;
   createdAt: string;
   /** Safe HTML: escaped text with matches in <mark>; a snippet for long bodies. */
   bodyHtml: string;
@@ -147,7 +149,7 @@ export function searchAnnotations({
   const conditions: SQL[] = [
     sql`${SEARCH_TABLE} MATCH ${ftsQuery}`,
     isNull(annotation.deletedAt),
-    visibleTo(viewer),
+    readableBy(viewer),
   ];
   if (articleId !== undefined) conditions.push(eq(annotation.articleId, articleId));
   const where = and(...conditions);
@@ -173,6 +175,7 @@ export function searchAnnotations({
       number: block.number,
       username: user.username,
       displayName: user.displayName,
+      alias: peerAlias(viewer),
       createdAt: annotation.createdAt,
       hasQuote: sql<number>`${annotation.quoteExact} is not null`,
       hasSource: sql<number>`${sourceLink.annotationId} is not null`,
@@ -203,9 +206,10 @@ export function searchAnnotations({
       article: { slug: row.articleSlug, title: row.articleTitle },
       paragraph: { anchor: row.anchor, number: row.number },
       author:
-        row.username !== null && row.displayName !== null
+        row.alias === null && row.username !== null && row.displayName !== null
           ? { username: row.username, displayName: row.displayName }
           : null,
+      alias: aliasLabel(row.alias),
       createdAt: row.createdAt.toISOString(),
       bodyHtml: markedHtml(row.body ?? ""),
       quoteHtml: row.hasQuote ? markedHtml(row.quote ?? "") : null,

@@ -6,13 +6,22 @@
 import { and, asc, count, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { getVisibleAnnotation } from "#app/models/annotation.server";
-import { type Viewer, visibleTo } from "#app/models/visibility.server";
-import { permissionsOf } from "#app/permissions";
+import {
+  aliasLabel,
+  hiddenFrom,
+  inLayer,
+  type Layer,
+  peerAlias,
+  type Viewer,
+  viewerRoleIn,
+  visibleTo,
+} from "#app/models/visibility.server";
+import { type GroupRole, permissionsOf } from "#app/permissions";
 import { buildThreads } from "#app/threading/build-threads";
 import type { ThreadNode } from "#app/threading/thread-node";
 import type { Db } from "#app/utils/db.server";
 import { NotFoundError } from "#app/utils/errors";
-import { annotation, block, sourceLink, user } from "#db/schema";
+import { annotation, block, group, sourceLink, user } from "#db/schema";
 
 export type { ThreadNode };
 
@@ -28,6 +37,12 @@ function threadColumns(viewer: Viewer) {
     username: user.username,
     displayName: user.displayName,
     visibility: annotation.visibility,
+    groupId: annotation.groupId,
+    groupName: group.name,
+    hiddenAt: annotation.hiddenAt,
+    hiddenFromViewer: hiddenFrom(viewer),
+    viewerRole: viewerRoleIn(viewer),
+    alias: peerAlias(viewer),
     quote: annotation.quoteExact,
     anchorStatus: annotation.anchorStatus,
     sourceUrl: sourceLink.url,
@@ -51,29 +66,48 @@ function readRows(db: Db, viewer: Viewer, where: SQL | undefined) {
     .from(annotation)
     .leftJoin(user, eq(user.id, annotation.authorId))
     .leftJoin(sourceLink, eq(sourceLink.annotationId, annotation.id))
+    .leftJoin(group, eq(group.id, annotation.groupId))
     .where(and(where, visibleTo(viewer)))
     .all();
 }
 
 function toNode(row: ThreadRow, viewer: Viewer): ThreadNode {
   const deleted = row.deletedAt !== null;
+  const hidden = row.hiddenAt !== null;
+  // A placeholder for this viewer: deleted, or hidden by a moderator from people other than its
+  // author and moderators. Either way no words, no author and no link leave the server.
+  const withheld = deleted || Boolean(row.hiddenFromViewer);
+  const alias = aliasLabel(row.alias);
   return {
     id: row.id,
     kind: row.kind,
     parentId: row.parentId,
     depth: row.depth,
-    bodyHtml: deleted ? "" : row.bodyHtml,
-    body: deleted ? "" : row.body,
+    bodyHtml: withheld ? "" : row.bodyHtml,
+    body: withheld ? "" : row.body,
     author:
-      deleted || row.username === null || row.displayName === null
+      withheld || alias !== null || row.username === null || row.displayName === null
         ? null
         : { username: row.username, displayName: row.displayName },
-    can: permissionsOf(viewer, { authorId: row.authorId, deleted }),
+    alias: withheld ? null : alias,
+    group:
+      row.groupId !== null && row.groupName !== null
+        ? { id: row.groupId, name: row.groupName }
+        : null,
+    hidden,
+    hiddenFromViewer: !deleted && Boolean(row.hiddenFromViewer),
+    can: permissionsOf(viewer, {
+      authorId: row.authorId,
+      deleted,
+      hidden,
+      visibility: row.visibility,
+      actorRole: row.viewerRole as GroupRole | null,
+    }),
     visibility: row.visibility,
     quote: row.quote,
     anchorStatus: row.anchorStatus,
     source:
-      !deleted && row.sourceUrl && row.sourceTitle && row.sourceStance
+      !withheld && row.sourceUrl && row.sourceTitle && row.sourceStance
         ? { url: row.sourceUrl, title: row.sourceTitle, stance: row.sourceStance }
         : null,
     endorsements: row.endorsements,
@@ -104,19 +138,30 @@ export function getParagraphThreads({
   viewer,
   limit,
   include,
+  layer = { kind: "all" },
 }: {
   db: Db;
   blockId: number;
   viewer: Viewer;
   limit?: number;
   include?: number;
+  layer?: Layer;
 }): ThreadNode[] {
-  if (limit === undefined) return loadThreads(db, viewer, eq(annotation.blockId, blockId));
+  if (limit === undefined) {
+    return loadThreads(db, viewer, and(eq(annotation.blockId, blockId), inLayer(layer)));
+  }
   const roots = alias(annotation, "root");
   const firstRoots = db
     .select({ id: roots.id })
     .from(roots)
-    .where(and(eq(roots.blockId, blockId), isNull(roots.parentId), visibleTo(viewer, roots)))
+    .where(
+      and(
+        eq(roots.blockId, blockId),
+        isNull(roots.parentId),
+        visibleTo(viewer, roots),
+        inLayer(layer, roots),
+      ),
+    )
     .orderBy(asc(roots.createdAt), asc(roots.id))
     .limit(limit);
   const included =
@@ -143,16 +188,25 @@ export function countParagraphThreads({
   db,
   blockId,
   viewer,
+  layer = { kind: "all" },
 }: {
   db: Db;
   blockId: number;
   viewer: Viewer;
+  layer?: Layer;
 }): number {
   return (
     db
       .select({ n: count() })
       .from(annotation)
-      .where(and(eq(annotation.blockId, blockId), isNull(annotation.parentId), visibleTo(viewer)))
+      .where(
+        and(
+          eq(annotation.blockId, blockId),
+          isNull(annotation.parentId),
+          visibleTo(viewer),
+          inLayer(layer),
+        ),
+      )
       .get()?.n ?? 0
   );
 }

@@ -75,6 +75,8 @@ export async function createUser(args: {
   displayName: string;
   password: string;
   role?: Role;
+  /** More writes that stand or fall with the new account (joining a class through its link). */
+  alongside?: (tx: DbOrTx, userId: string) => void;
 }): Promise<{ id: string; username: string; displayName: string; role: Role }> {
   const username = usernameSchema.safeParse(args.username);
   if (!username.success) {
@@ -104,6 +106,7 @@ export async function createUser(args: {
         tx.insert(user)
           .values({ ...row, passwordHash })
           .run();
+        args.alongside?.(tx, row.id);
       },
       { behavior: "immediate" },
     );

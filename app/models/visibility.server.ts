@@ -1,24 +1,50 @@
 /**
  * The one answer to "which annotations may this viewer see?". Every read of annotations — the
- * reading page's counts and highlights, threads, permalinks, discussion, search, feeds — filters with
- * `visibleTo`, so a new kind of visibility (groups, review panels) is added here once.
+ * reading page's counts and highlights, threads, permalinks, discussion, search, feeds, profiles,
+ * exports, live updates — filters with `visibleTo`, so a new kind of visibility is added here once.
+ *
+ * Three visibilities: `public` (everyone), `private` (its author), `group` (the members of its
+ * group: a class or a review panel). A group's assignment can add "post before you see": a plain
+ * member sees classmates' annotations on the assigned article only once they have posted one there
+ * themselves; owners and moderators always see everything. Authors always see their own.
+ *
+ * Besides the predicate, the other facts about a row that depend on who is looking are computed
+ * here too, in SQL beside it: the viewer's role in the row's group (for the permission rule),
+ * whether a moderator's hiding applies to this viewer, and the "Student n" a classmate appears as.
  */
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { annotation } from "#db/schema";
 
-/** The annotation table, or an alias of it: only the columns visibility depends on. */
-type AnnotationColumns = { visibility: SQLiteColumn; authorId: SQLiteColumn };
+/** The annotation table, or an alias of it: the columns visibility depends on. */
+type AnnotationColumns = {
+  visibility: SQLiteColumn;
+  authorId: SQLiteColumn;
+  groupId: SQLiteColumn;
+  articleId: SQLiteColumn;
+  hiddenAt: SQLiteColumn;
+};
 
-/** Who is looking: a signed-in user's id, or null for an anonymous reader. */
-export type Viewer = { id: string } | null;
+/** Who is looking: a signed-in user (with their site role), or null for an anonymous reader. */
+export type Viewer = { id: string; role?: "user" | "admin" } | null;
 
 /**
- * Everything the viewer may see: public annotations, and their own private notes. `table` is for
- * queries that read annotations under an alias (a thread's root beside its replies).
+ * Everything the viewer may see: public annotations, their own, and their groups' (subject to
+ * post-before-you-see). `table` is for queries that read annotations under an alias.
  */
 export function visibleTo(viewer: Viewer, table: AnnotationColumns = annotation): SQL {
-  return sql`(${eq(table.visibility, "public")} or ${beyondPublic(viewer, table)})`;
+  if (!viewer) return sql`(${table.visibility} = 'public')`;
+  return sql`(${table.visibility} = 'public' or ${table.authorId} = ${viewer.id} or (${table.visibility} = 'group' and ${memberMaySee(viewer, table)}))`;
+}
+
+/**
+ * The viewer belongs to the row's group, and either runs it, or no assignment of the row's article
+ * to that group holds posts back, or they have posted there themselves.
+ */
+function memberMaySee(viewer: NonNullable<Viewer>, table: AnnotationColumns): SQL {
+  return sql`exists (select 1 from "group_member" m where m.group_id = ${table.groupId} and m.user_id = ${viewer.id} and (m.role <> 'member'
+    or not exists (select 1 from "assignment" s where s.group_id = ${table.groupId} and s.article_id = ${table.articleId} and s.post_before_see = 1)
+    or exists (select 1 from "annotation" mine where mine.group_id = ${table.groupId} and mine.article_id = ${table.articleId} and mine.author_id = ${viewer.id})))`;
 }
 
 /**
@@ -27,5 +53,99 @@ export function visibleTo(viewer: Viewer, table: AnnotationColumns = annotation)
  */
 export function beyondPublic(viewer: Viewer, table: AnnotationColumns = annotation): SQL {
   if (!viewer) return sql`0`;
-  return and(eq(table.visibility, "private"), eq(table.authorId, viewer.id)) as SQL;
+  return and(ne(table.visibility, "public"), visibleTo(viewer, table)) as SQL;
+}
+
+/**
+ * Which annotations a reader has chosen to look at: everything they may see (`all`), the public
+ * layer, one of their groups, or their private notes. A layer narrows `visibleTo`; it never widens it.
+ */
+export type Layer =
+  | { kind: "all" }
+  | { kind: "public" }
+  | { kind: "private" }
+  | { kind: "group"; groupId: number };
+
+export function inLayer(layer: Layer, table: AnnotationColumns = annotation): SQL | undefined {
+  switch (layer.kind) {
+    case "all":
+      return undefined;
+    case "public":
+      return eq(table.visibility, "public");
+    case "private":
+      return eq(table.visibility, "private");
+    case "group":
+      return eq(table.groupId, layer.groupId);
+  }
+}
+
+/** `?layer=` as links write it: `public`, `me`, `group-<id>`; anything else is everything. */
+export function parseLayer(value: string | null | undefined): Layer {
+  if (value === "public") return { kind: "public" };
+  if (value === "me") return { kind: "private" };
+  const group = value?.match(/^group-([1-9]\d{0,9})$/);
+  if (group) return { kind: "group", groupId: Number(group[1]) };
+  return { kind: "all" };
+}
+
+export function layerParam(layer: Layer): string | null {
+  switch (layer.kind) {
+    case "all":
+      return null;
+    case "public":
+      return "public";
+    case "private":
+      return "me";
+    case "group":
+      return `group-${layer.groupId}`;
+  }
+}
+
+/** The viewer's role in the row's group (null outside it, or for a row with no group). */
+export function viewerRoleIn(viewer: Viewer, table: AnnotationColumns = annotation) {
+  if (!viewer) return sql<string | null>`null`;
+  return sql<
+    "owner" | "moderator" | "member" | null
+  >`(select m.role from "group_member" m where m.group_id = ${table.groupId} and m.user_id = ${viewer.id})`;
+}
+
+/**
+ * 1 when a moderator hid the row and this viewer is not its author or one of its moderators (the
+ * group's owners and moderators; site admins for public annotations): they see a placeholder.
+ */
+export function hiddenFrom(viewer: Viewer, table: AnnotationColumns = annotation): SQL<number> {
+  if (!viewer) return sql<number>`(${table.hiddenAt} is not null)`;
+  const admin = viewer.role === "admin" ? 1 : 0;
+  return sql<number>`(${table.hiddenAt} is not null and coalesce(${table.authorId} <> ${viewer.id}, 1) and not (
+    (${table.visibility} = 'group' and exists (select 1 from "group_member" m where m.group_id = ${table.groupId} and m.user_id = ${viewer.id} and m.role in ('owner', 'moderator')))
+    or (${table.visibility} = 'public' and ${admin})))`;
+}
+
+/** Rows whose words the viewer may read: what lists (search, profiles, feeds) show. */
+export function readableBy(viewer: Viewer, table: AnnotationColumns = annotation): SQL {
+  return sql`(${visibleTo(viewer, table)} and not ${hiddenFrom(viewer, table)})`;
+}
+
+/**
+ * The number a classmate appears as ("Student 3") when the row's article is an anonymous
+ * assignment of its group and the viewer is a plain member who did not write it; null when the
+ * viewer sees the name. 0 means "a student" (a member not yet numbered). Owners' and moderators'
+ * own annotations always carry their names.
+ */
+export function peerAlias(viewer: Viewer, table: AnnotationColumns = annotation) {
+  if (!viewer) return sql<number | null>`null`;
+  return sql<
+    number | null
+  >`(case when ${table.visibility} = 'group' and ${table.authorId} is not null and ${table.authorId} <> ${viewer.id}
+    and exists (select 1 from "assignment" s where s.group_id = ${table.groupId} and s.article_id = ${table.articleId} and s.anonymous = 1)
+    and not exists (select 1 from "group_member" m where m.group_id = ${table.groupId} and m.role in ('owner', 'moderator') and m.user_id in (${viewer.id}, ${table.authorId}))
+    then coalesce((select al.number from "assignment" s join "assignment_alias" al on al.assignment_id = s.id
+      where s.group_id = ${table.groupId} and s.article_id = ${table.articleId} and al.user_id = ${table.authorId}), 0)
+    end)`;
+}
+
+/** How an author appears to a viewer: their name, or "Student n" in an anonymous assignment. */
+export function aliasLabel(alias: number | null): string | null {
+  if (alias === null) return null;
+  return alias > 0 ? `Student ${alias}` : "A student";
 }

@@ -16,6 +16,16 @@ export type ThreadNode = {
   /** The Markdown source, for the edit form; empty once deleted. */
   body: string;
   author: { username: string; displayName: string } | null;
+  /** How a classmate appears in an anonymous assignment ("Student 3"); then `author` is null. */
+  alias: string | null;
+  /** The group that sees it, for a `group` annotation. */
+  group: { id: number; name: string } | null;
+  /**
+   * Hidden by a moderator. `hiddenFromViewer`: this viewer sees only a placeholder (body empty);
+   * otherwise (its author, its moderators) they see it, marked hidden.
+   */
+  hidden: boolean;
+  hiddenFromViewer: boolean;
   /** What this viewer may do to it (permissions.ts): the UI offers exactly these. */
   can: Permissions;
   visibility: Visibility;

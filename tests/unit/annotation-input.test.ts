@@ -157,6 +157,7 @@ describe("parseNewAnnotation", () => {
         quote: null,
         quoteStart: null,
         visibility: "public",
+        groupId: null,
       },
     });
   });
@@ -164,15 +165,26 @@ describe("parseNewAnnotation", () => {
   it.each(["public", "private"] as const)("accepts the visibility %s", (visibility) => {
     const result = parseNewAnnotation(form({ kind: "question", body: "Why?", visibility }));
     expect(result.ok).toBe(true);
-    if (result.ok) expect(result.value.visibility).toBe(visibility);
+    if (result.ok) expect(result.value).toMatchObject({ visibility, groupId: null });
   });
 
-  it.each(["secret", "Private", "group"])("refuses the visibility %j", (visibility) => {
-    expect(parseNewAnnotation(form({ kind: "question", body: "Why?", visibility }))).toEqual({
-      ok: false,
-      errors: { visibility: "Choose who can see this." },
-    });
+  it("reads a group's visibility with its id", () => {
+    const result = parseNewAnnotation(
+      form({ kind: "question", body: "Why?", visibility: "group-12" }),
+    );
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.value).toMatchObject({ visibility: "group", groupId: 12 });
   });
+
+  it.each(["secret", "Private", "group", "group-", "group-0", "group-x", "group-1-2"])(
+    "refuses the visibility %j",
+    (visibility) => {
+      expect(parseNewAnnotation(form({ kind: "question", body: "Why?", visibility }))).toEqual({
+        ok: false,
+        errors: { visibility: "Choose who can see this." },
+      });
+    },
+  );
 
   it.each([
     ["absent", undefined, null],
@@ -231,6 +243,7 @@ describe("parseNewAnnotation", () => {
         quote: "pause",
         quoteStart: 3,
         visibility: "private",
+        groupId: null,
       },
     });
   });
