@@ -89,7 +89,15 @@ const app = express();
 app.disable("x-powered-by");
 // Parsed (env.server.ts): Express would read "1" as an address, not a hop count.
 app.set("trust proxy", config.trustProxy);
-app.use(compression());
+app.use(
+  compression({
+    // Server-sent events must reach the browser as they are written; compression would hold
+    // them back until a buffer fills.
+    filter: (req, res) =>
+      !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") &&
+      compression.filter(req, res),
+  }),
+);
 app.use(setSecurityHeaders);
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));

@@ -100,6 +100,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </Link>
           <nav className="site-nav" aria-label="Site">
             <NavLink to="/search">Search</NavLink>
+            {user ? <NavLink to="/groups">Classes</NavLink> : null}
           </nav>
           <AccountNav user={user} />
         </header>

@@ -51,3 +51,11 @@ export const STANCE_LABELS: Record<Stance, string> = {
   refutes: "Refutes the passage",
   context: "Gives context",
 };
+
+/** Groups (classes, review panels): what their forms take. */
+export const GROUP_NAME_MAX = 100;
+export const GROUP_DESCRIPTION_MAX = 2000;
+export const INSTRUCTIONS_MAX = 5000;
+export const SIZE_CAP_MAX = 1000;
+/** A group takes at most this many members through its code when its owner set no cap. */
+export const DEFAULT_SIZE_CAP = 500;

@@ -92,6 +92,52 @@ export function KindField({
   );
 }
 
+/**
+ * Who will see a new annotation: everyone, one of the writer's groups, or only the writer. The
+ * reading page's layer sets the default (a class's layer defaults to the class).
+ */
+export function VisibilityField({
+  groups,
+  value,
+  error,
+}: {
+  groups: { id: number; name: string }[];
+  value: string;
+  error?: string;
+}) {
+  const options = [
+    { value: "public", label: "Public — everyone can read it" },
+    ...groups.map((g) => ({ value: `group-${g.id}`, label: `${g.name} — its members only` })),
+    { value: "private", label: "Private note — only you will see it" },
+  ];
+  const checked = options.some((o) => o.value === value) ? value : "public";
+  const focusFirst = error ? true : undefined;
+  return (
+    <fieldset
+      className="visibility-field"
+      aria-describedby={error ? "new-visibility-error" : undefined}
+    >
+      <legend>Who can see this</legend>
+      {options.map((option) => (
+        <div key={option.value} className="checkbox-field">
+          <input
+            type="radio"
+            id={`new-visibility-${option.value}`}
+            name="visibility"
+            value={option.value}
+            defaultChecked={checked === option.value}
+            aria-invalid={error ? true : undefined}
+            // biome-ignore lint/a11y/noAutofocus: the first invalid field takes focus after a refused post.
+            autoFocus={checked === option.value ? focusFirst : undefined}
+          />
+          <label htmlFor={`new-visibility-${option.value}`}>{option.label}</label>
+        </div>
+      ))}
+      <FieldError id="new-visibility-error" message={error} />
+    </fieldset>
+  );
+}
+
 export function BodyField({
   prefix,
   state,

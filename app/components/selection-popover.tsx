@@ -25,9 +25,12 @@ function paragraphOf(node: Node | null): HTMLElement | null {
 
 export function SelectionPopover({
   slug,
+  layer,
   containerRef,
 }: {
   slug: string;
+  /** The reading page's layer (`?layer=`), kept so the new annotation defaults to it. */
+  layer: string | null;
   containerRef: RefObject<HTMLElement | null>;
 }) {
   const [pending, setPending] = useState<Pending | null>(null);
@@ -116,6 +119,7 @@ export function SelectionPopover({
               quote: pending.quote,
               start: String(pending.start),
             });
+            if (layer) params.set("layer", layer);
             setPending(null);
             window.getSelection()?.removeAllRanges();
             navigate(`/articles/${slug}/p/${pending.anchor}?${params}`, {

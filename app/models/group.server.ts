@@ -12,6 +12,7 @@ import { randomInt } from "node:crypto";
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "#app/models/annotation.server";
 import { canInGroup, GROUP_REFUSALS, type GroupAction, type GroupRole } from "#app/permissions";
+import { DEFAULT_SIZE_CAP } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
 import { IMMEDIATE } from "#db/client";
@@ -24,9 +25,6 @@ import { group, groupMember, moderationLog, user } from "#db/schema";
  */
 export const JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 export const JOIN_CODE_LENGTH = 8;
-
-/** A group takes at most this many members through its code when its owner set no cap. */
-export const DEFAULT_SIZE_CAP = 500;
 
 export function newJoinCode(): string {
   let code = "";

@@ -14,7 +14,10 @@
  * An attempt is reserved (written as a failure) before the password is checked and released when
  * it was right, so guesses sent in parallel cannot all pass the check before any is counted.
  *
- * Sign-up: 10 per address per hour (class join links are the way to bring a room in at once).
+ * Sign-up: 10 per address per hour. A class signs up through its join link instead, where a room
+ * behind one school address is normal: the limits there are per link (60 sign-ups in 10 minutes
+ * into one group), per address across all links (150 an hour, a few classes in a row) and the
+ * group's size cap; so one hostile address making its own group still gets a bounded number.
  */
 import { and, asc, countDistinct, eq, gt, lt, max } from "drizzle-orm";
 import type { Db } from "#app/utils/db.server";
@@ -35,6 +38,8 @@ export const SIGN_IN_BACKOFF = {
 /** Different usernames failing from one address in the window. */
 export const SIGN_IN_LIMIT_PER_ADDRESS: Limit = { max: 50, windowMs: 15 * MINUTE };
 export const SIGN_UP_LIMIT_PER_ADDRESS: Limit = { max: 10, windowMs: 60 * MINUTE };
+export const JOIN_SIGN_UP_LIMIT_PER_GROUP: Limit = { max: 60, windowMs: 10 * MINUTE };
+export const JOIN_SIGN_UP_LIMIT_PER_ADDRESS: Limit = { max: 150, windowMs: 60 * MINUTE };
 
 /** Rows older than this are of no use to any limit and are pruned when new ones are written. */
 const KEEP_MS = 24 * 60 * MINUTE;
@@ -240,6 +245,57 @@ export function recordSignUp(args: { db: Db; clientAddress: string; now: Date })
     .values({
       kind: "sign_up",
       usernameKey: null,
+      clientAddress: args.clientAddress,
+      createdAt: args.now,
+    })
+    .run();
+}
+
+const groupKey = (groupId: number) => `group:${groupId}`;
+
+/** May this address sign up through this group's join link now? */
+export function checkJoinSignUpAllowed(args: {
+  db: Db;
+  groupId: number;
+  clientAddress: string;
+  now: Date;
+}): RateLimitResult {
+  const { db, now } = args;
+  const perGroup = verdict(
+    attemptTimes(
+      db,
+      "join_sign_up",
+      and(eq(loginAttempt.usernameKey, groupKey(args.groupId))),
+      JOIN_SIGN_UP_LIMIT_PER_GROUP.windowMs,
+      now,
+    ),
+    JOIN_SIGN_UP_LIMIT_PER_GROUP,
+  );
+  const perAddress = verdict(
+    attemptTimes(
+      db,
+      "join_sign_up",
+      and(eq(loginAttempt.clientAddress, args.clientAddress)),
+      JOIN_SIGN_UP_LIMIT_PER_ADDRESS.windowMs,
+      now,
+    ),
+    JOIN_SIGN_UP_LIMIT_PER_ADDRESS,
+  );
+  return later(perGroup, perAddress);
+}
+
+export function recordJoinSignUp(args: {
+  db: Db;
+  groupId: number;
+  clientAddress: string;
+  now: Date;
+}): void {
+  pruneLoginAttempts(args.db, args.now);
+  args.db
+    .insert(loginAttempt)
+    .values({
+      kind: "join_sign_up",
+      usernameKey: groupKey(args.groupId),
       clientAddress: args.clientAddress,
       createdAt: args.now,
     })

@@ -4,10 +4,11 @@ import { AuthorName } from "#app/components/author-name";
 import { markdownToText } from "#app/markdown.server";
 import { listRecentAnnotations } from "#app/models/activity.server";
 import { formatPublishedOn, listArticles } from "#app/models/article.server";
+import { listMyAssignments } from "#app/models/assignment.server";
 import { kindLabel } from "#app/rules";
 import { getUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import { permalinkPath } from "#app/utils/format";
+import { formatDue, permalinkPath } from "#app/utils/format";
 
 const RECENT_LIMIT = 8;
 const EXCERPT_LENGTH = 180;
@@ -34,7 +35,26 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await getUser(request);
+  const now = Date.now();
   return {
+    // A member's assignments come first: what is due, soonest first, and whether they have posted.
+    assignments: viewer
+      ? listMyAssignments({ db, viewer }).map((a) => ({
+          id: a.id,
+          groupId: a.groupId,
+          groupName: a.groupName,
+          article: a.article,
+          due: a.dueAt
+            ? {
+                iso: a.dueAt,
+                text: formatDue(a.dueAt, a.timeZone),
+                past: Date.parse(a.dueAt) < now,
+              }
+            : null,
+          posted: a.posted,
+          runs: a.role !== "member",
+        }))
+      : [],
     articles: listArticles({ db }).map((a) => ({
       ...a,
       publishedOn: formatPublishedOn(a.publishedOn),
@@ -46,6 +66,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       article: item.article,
       paragraph: item.paragraph,
       author: item.author,
+      alias: item.alias,
       quote: item.quote,
       excerpt: excerpt(item.body),
     })),
@@ -53,13 +74,46 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Library() {
-  const { articles, recent } = useLoaderData<typeof loader>();
+  const { articles, recent, assignments } = useLoaderData<typeof loader>();
   return (
     <div className="library">
       <h1>Library</h1>
       <p className="lede">
         Read closely, annotate passages, raise questions and counterarguments, cite sources.
       </p>
+      {assignments.length > 0 ? (
+        <section aria-labelledby="assignments-heading">
+          <h2 className="section-label" id="assignments-heading">
+            Your assignments
+          </h2>
+          <ul className="assignment-list">
+            {assignments.map((a) => (
+              <li key={a.id}>
+                <h3>
+                  <Link to={`/articles/${a.article.slug}?layer=group-${a.groupId}`}>
+                    {a.article.title}
+                  </Link>
+                </h3>
+                <p className="meta">
+                  <Link to={`/groups/${a.groupId}/assignments/${a.id}`}>{a.groupName}</Link>
+                  {a.due ? (
+                    <>
+                      {" "}
+                      · {a.due.past ? "was due" : "due"}{" "}
+                      <time dateTime={a.due.iso}>{a.due.text}</time>
+                    </>
+                  ) : null}
+                  {a.runs
+                    ? " · you run this class"
+                    : a.posted > 0
+                      ? ` · you have posted ${a.posted} ${a.posted === 1 ? "annotation" : "annotations"}`
+                      : " · you have not posted yet"}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <h2 className="section-label">Articles</h2>
       {articles.length === 0 ? (
         <p>
@@ -93,9 +147,7 @@ export default function Library() {
             <li key={item.id}>
               <p className="recent-meta">
                 <span className={`kind-badge badge-${item.kind}`}>{kindLabel(item.kind)}</span>{" "}
-                <strong>
-                  <AuthorName author={item.author} link={false} />
-                </strong>
+                <strong>{item.alias ?? <AuthorName author={item.author} link={false} />}</strong>
                 {item.isReply ? " replied" : ""} on{" "}
                 <Link to={permalinkPath(item.article.slug, item.id)}>
                   paragraph {item.paragraph.number} of {item.article.title}

@@ -19,11 +19,14 @@ import {
   type FormState,
   KindField,
   SourceFields,
+  VisibilityField,
 } from "#app/components/annotation-fields";
 import { PanelErrorBoundary } from "#app/components/error-boundary";
 import { Thread, type ThreadFormState } from "#app/components/thread";
 import { findParagraph } from "#app/models/article.server";
+import { listMyGroups } from "#app/models/group.server";
 import { countParagraphThreads, getParagraphThreads } from "#app/models/thread.server";
+import { type Layer, layerParam, parseLayer } from "#app/models/visibility.server";
 import { annotationKinds, MAX_QUOTE_LENGTH } from "#app/rules";
 import { getUser, loginPath } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
@@ -44,12 +47,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const paragraph = findParagraphOr404(params);
   const viewer = await getUser(request);
   const url = new URL(request.url);
+  const layer: Layer = viewer ? parseLayer(url.searchParams.get("layer")) : { kind: "all" };
   const kind = url.searchParams.get("kind");
   const start = url.searchParams.get("start");
   // Threads come THREADS_SHOWN at a time; "more" asks for another batch.
   const more = Number(url.searchParams.get("more"));
   const shown = THREADS_SHOWN * (Number.isSafeInteger(more) && more > 1 ? Math.min(more, 1000) : 1);
   const moreParams = new URLSearchParams({ more: String(shown / THREADS_SHOWN + 1) });
+  const layerValue = layerParam(layer);
+  if (layerValue) moreParams.set("layer", layerValue);
   return {
     number: paragraph.block.number,
     threads: getParagraphThreads({
@@ -59,8 +65,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       limit: shown,
       // The annotation just written (see `action`): its thread is shown even beyond the limit.
       include: parseId(url.searchParams.get("show")) ?? undefined,
+      layer,
     }),
-    threadCount: countParagraphThreads({ db, blockId: paragraph.block.id, viewer }),
+    threadCount: countParagraphThreads({ db, blockId: paragraph.block.id, viewer, layer }),
+    layer: layerValue,
+    groups: viewer ? listMyGroups({ db, viewer }).map((g) => ({ id: g.id, name: g.name })) : [],
     moreHref: `?${moreParams}`,
     signedIn: viewer !== null,
     signInHref: loginPath(url.pathname + url.search),
@@ -76,20 +85,34 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const paragraph = findParagraphOr404(params);
   const here = `/articles/${params.slug}/p/${params.anchor}`;
+  // Back to the layer the reader was looking at (the `?layer=` this form was posted from).
+  const layer = layerParam(parseLayer(new URL(request.url).searchParams.get("layer")));
+  const inLayer = layer ? `layer=${layer}&` : "";
   return handleThreadAction({
     request,
     paragraph: { articleId: paragraph.articleId, blockId: paragraph.block.id },
-    afterWrite: (id) => `${here}?show=${id}#a-${id}`,
-    afterDelete: here,
+    afterWrite: (id) => `${here}?${inLayer}show=${id}#a-${id}`,
+    afterDelete: layer ? `${here}?layer=${layer}` : here,
   });
+}
+
+/** Writing inside a layer defaults to it: a class's layer to the class, "Only me" to private. */
+function defaultVisibility(layer: string | null): string {
+  if (layer === "me") return "private";
+  if (layer?.startsWith("group-")) return layer;
+  return "public";
 }
 
 function NewAnnotationForm({
   state,
   prefill,
+  groups,
+  layer,
 }: {
   state: FormState;
   prefill: { kind: string | null; quote: string; start: string };
+  groups: { id: number; name: string }[];
+  layer: string | null;
 }) {
   const navigation = useNavigation();
   const busy =
@@ -119,16 +142,11 @@ function NewAnnotationForm({
       </div>
       <BodyField prefix="new" state={state} autoFocus={Boolean(prefill.kind)} />
       <SourceFields prefix="new" state={state} />
-      <div className="field checkbox-field">
-        <input
-          type="checkbox"
-          id="new-private"
-          name="visibility"
-          value="private"
-          defaultChecked={values?.visibility === "private"}
-        />
-        <label htmlFor="new-private">Private note — only you will see it</label>
-      </div>
+      <VisibilityField
+        groups={groups}
+        error={state.errors?.visibility}
+        value={values?.visibility ?? defaultVisibility(layer)}
+      />
       <button type="submit" name="intent" value={INTENTS.create} disabled={busy}>
         {busy ? "Posting…" : "Post"}
       </button>
@@ -137,7 +155,7 @@ function NewAnnotationForm({
 }
 
 export default function ParagraphDiscussion() {
-  const { number, threads, threadCount, moreHref, signedIn, signInHref, prefill } =
+  const { number, threads, threadCount, moreHref, signedIn, signInHref, prefill, layer, groups } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ThreadFormState | undefined;
   const { slug, anchor } = useParams();
@@ -157,7 +175,11 @@ export default function ParagraphDiscussion() {
     <section className="discussion" aria-labelledby="discussion-heading">
       <header className="discussion-header">
         <h2 id="discussion-heading">Discussion of paragraph {number}</h2>
-        <Link to={`/articles/${slug}#${anchor}`} className="close-discussion" preventScrollReset>
+        <Link
+          to={`/articles/${slug}${layer ? `?layer=${layer}` : ""}#${anchor}`}
+          className="close-discussion"
+          preventScrollReset
+        >
           Close<span className="visually-hidden"> the discussion</span>
         </Link>
       </header>
@@ -165,7 +187,7 @@ export default function ParagraphDiscussion() {
         // Keyed by the thread count, so a posted annotation leaves a closed, empty form behind.
         <details key={threadCount} className="new-annotation-details" open={formOpen || undefined}>
           <summary>Add to this paragraph</summary>
-          <NewAnnotationForm state={createState} prefill={prefill} />
+          <NewAnnotationForm state={createState} prefill={prefill} groups={groups} layer={layer} />
         </details>
       ) : (
         <p className="sign-in-prompt">

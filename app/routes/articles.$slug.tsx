@@ -15,13 +15,19 @@ import { useRef } from "react";
 import { ArticleHeader } from "#app/components/article-header";
 import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import { HighlightedText } from "#app/components/highlighted-text";
+import { LayerSwitch } from "#app/components/layer-switch";
+import { LiveUpdates } from "#app/components/live-updates";
 import { discussLinkLabel, ParagraphCounts } from "#app/components/paragraph-counts";
 import { SelectionPopover } from "#app/components/selection-popover";
 import { findArticleWithBlocks, formatPublishedOn } from "#app/models/article.server";
+import { findAssignmentsOnArticle } from "#app/models/assignment.server";
+import { listMyGroups } from "#app/models/group.server";
 import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
+import { layerParam, parseLayer } from "#app/models/visibility.server";
 import { getUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { invariantResponse } from "#app/utils/errors";
+import { formatDue } from "#app/utils/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
   data
@@ -35,8 +41,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const article = findArticleWithBlocks({ db, slug: params.slug ?? "" });
   invariantResponse(article, "No article has this address.", { status: 404 });
   const viewer = await getUser(request);
-  const summaries = getParagraphSummaries({ db, articleId: article.id, viewer });
+  // Which annotations the margin counts: everything the reader may see, or one layer of it.
+  const layer = viewer
+    ? parseLayer(new URL(request.url).searchParams.get("layer"))
+    : ({ kind: "all" } as const);
+  const summaries = getParagraphSummaries({ db, articleId: article.id, viewer, layer });
   return {
+    layer: layerParam(layer),
+    groups: viewer ? listMyGroups({ db, viewer }).map((g) => ({ id: g.id, name: g.name })) : [],
+    assignments: viewer
+      ? findAssignmentsOnArticle(db, viewer, article.id).map((a) => ({
+          id: a.id,
+          groupId: a.groupId,
+          groupName: a.groupName,
+          due: a.dueAt ? { iso: a.dueAt, text: formatDue(a.dueAt, a.timeZone) } : null,
+          postBeforeSee: a.postBeforeSee,
+          anonymous: a.anonymous,
+        }))
+      : [],
     article: {
       ...article,
       publishedOn: formatPublishedOn(article.publishedOn),
@@ -56,14 +78,22 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({
   formMethod,
   currentParams,
   nextParams,
+  currentUrl,
+  nextUrl,
   defaultShouldRevalidate,
 }) => {
   if (formMethod && formMethod !== "GET") return defaultShouldRevalidate;
-  return currentParams.slug !== nextParams.slug;
+  // The live bar's "Show" revalidates in place (same address): load what arrived.
+  if (currentUrl.href === nextUrl.href) return defaultShouldRevalidate;
+  return (
+    currentParams.slug !== nextParams.slug ||
+    currentUrl.searchParams.get("layer") !== nextUrl.searchParams.get("layer")
+  );
 };
 
 export default function ReadingPage() {
-  const { article } = useLoaderData<typeof loader>();
+  const { article, layer, groups, assignments } = useLoaderData<typeof loader>();
+  const layerQuery = layer ? `?layer=${layer}` : "";
   const { anchor: activeAnchor } = useParams();
   const bodyRef = useRef<HTMLDivElement>(null);
   const annotationTotal = article.blocks.reduce((sum, b) => sum + b.summary.total, 0);
@@ -79,6 +109,27 @@ export default function ReadingPage() {
         </Link>
         <a href={`/articles/${article.slug}/feed.xml`}>Atom feed of new annotations</a>
       </nav>
+      {assignments.length > 0 ? (
+        <ul className="assignment-notes" aria-label="Your assignments on this article">
+          {assignments.map((a) => (
+            <li key={a.id}>
+              Assigned in <Link to={`/groups/${a.groupId}/assignments/${a.id}`}>{a.groupName}</Link>
+              {a.due ? (
+                <>
+                  {" "}
+                  · due <time dateTime={a.due.iso}>{a.due.text}</time>
+                </>
+              ) : null}
+              {a.postBeforeSee ? " · post your own annotation to see your classmates'" : ""}
+              {a.anonymous ? " · classmates are anonymous to each other" : ""}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <LiveUpdates slug={article.slug} layer={layer} />
+      {groups.length > 0 ? (
+        <LayerSwitch slug={article.slug} current={layer} groups={groups} />
+      ) : null}
       <div className="article-body" ref={bodyRef}>
         {activeAnchor && !article.blocks.some((b) => b.anchor === activeAnchor) ? (
           // An address naming no paragraph of this article: the panel (and its error) opens
@@ -110,7 +161,7 @@ export default function ReadingPage() {
               </p>
               <div className="paragraph-margin">
                 <Link
-                  to={`p/${b.anchor}`}
+                  to={`p/${b.anchor}${layerQuery}`}
                   preventScrollReset
                   className={b.summary.total > 0 ? "discuss has-annotations" : "discuss"}
                   aria-label={discussLinkLabel(b.number, b.summary.counts)}
@@ -127,7 +178,7 @@ export default function ReadingPage() {
             </div>
           ),
         )}
-        <SelectionPopover slug={article.slug} containerRef={bodyRef} />
+        <SelectionPopover slug={article.slug} layer={layer} containerRef={bodyRef} />
       </div>
     </article>
   );

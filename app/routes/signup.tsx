@@ -10,11 +10,11 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
-import { FormMessage, TextField, useAfterErrors } from "#app/components/form-field";
+import { FormMessage, useAfterErrors } from "#app/components/form-field";
+import { SignUpFields } from "#app/components/sign-up-fields";
 import { signUpSchema } from "#app/models/account-input.server";
 import { checkSignUpAllowed, recordSignUp } from "#app/models/login-attempt.server";
 import { createUser } from "#app/models/user.server";
-import { DISPLAY_NAME_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN } from "#app/rules";
 import { createSessionCookieFor, requireAnonymous } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import {
@@ -81,39 +81,7 @@ export default function SignUp() {
       <Form method="post" className="auth-form" ref={form} noValidate>
         <FormMessage message={errors.form} />
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <TextField
-          name="username"
-          label="Username"
-          hint={`${USERNAME_MIN}–${USERNAME_MAX} letters, digits, _ or -. Shown in your profile's address.`}
-          error={errors.username}
-          defaultValue={result?.values.username}
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          minLength={USERNAME_MIN}
-          maxLength={USERNAME_MAX}
-          required
-        />
-        <TextField
-          name="displayName"
-          label="Display name"
-          hint="The name other readers see next to your annotations."
-          error={errors.displayName}
-          defaultValue={result?.values.displayName}
-          autoComplete="name"
-          maxLength={DISPLAY_NAME_MAX}
-          required
-        />
-        <TextField
-          name="password"
-          label="Password"
-          type="password"
-          hint={`At least ${PASSWORD_MIN} characters. A few unrelated words make a good one.`}
-          error={errors.password}
-          autoComplete="new-password"
-          minLength={PASSWORD_MIN}
-          required
-        />
+        <SignUpFields errors={errors} values={result?.values} />
         <button type="submit" className="auth-button" disabled={busy}>
           {busy ? "Creating your account…" : "Create account"}
         </button>

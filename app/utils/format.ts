@@ -44,3 +44,45 @@ export function describeRetry(retryAt: Date, now: Date): string {
   const minutes = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 60_000));
   return minutes === 1 ? "in a minute" : `in ${minutes} minutes`;
 }
+
+/**
+ * "Friday 4 December 2026 at 17:00 (Europe/London time)": a due date in the zone its owner set it
+ * in, so everyone reads the same deadline wherever their browser is.
+ */
+export function formatDue(iso: string, timeZone: string): string {
+  const when = new Intl.DateTimeFormat("en-GB", {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+  })
+    .format(new Date(iso))
+    .replace(/, (\d\d:\d\d)$/, " at $1")
+    .replace(/^(\w+),? /, "$1 ");
+  return `${when} (${timeZone} time)`;
+}
+
+/** The date and time fields of a due date, as its owner entered them, for the edit form. */
+export function dueFields(iso: string | null, timeZone: string): { date: string; time: string } {
+  if (!iso) return { date: "", time: "" };
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+  };
+}

@@ -446,6 +446,6 @@ test.describe("without JavaScript", () => {
     await expect(discussion.locator("#new-body-error")).toHaveText("Write something first.");
     await expect(discussion.getByLabel("Your text", { exact: true })).toBeFocused();
     await page.keyboard.press("Tab");
-    await expect(discussion.getByLabel("Private note — only you will see it")).toBeFocused();
+    await expect(discussion.getByLabel("Public — everyone can read it")).toBeFocused();
   });
 });
