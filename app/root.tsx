@@ -101,6 +101,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <nav className="site-nav" aria-label="Site">
             <NavLink to="/search">Search</NavLink>
             {user ? <NavLink to="/groups">Classes</NavLink> : null}
+            {user?.role === "admin" ? <NavLink to="/admin/moderation">Moderation</NavLink> : null}
           </nav>
           <AccountNav user={user} />
         </header>

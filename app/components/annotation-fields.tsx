@@ -23,9 +23,26 @@ const KIND_OPTIONS = [
 ] as const;
 
 /** The fields of the annotation forms in the order they appear; `quote` is the route's own. */
-const FIELD_ORDER = ["kind", "quote", "body", "sourceUrl", "sourceTitle", "sourceStance"] as const;
+const FIELD_ORDER = [
+  "kind",
+  "quote",
+  "body",
+  "sourceUrl",
+  "sourceTitle",
+  "sourceStance",
+  "visibility",
+  "reason",
+] as const;
 /** The fields rendered here, which take focus themselves when theirs is the first error. */
-const FIELDS_HERE = new Set<string>(["kind", "body", "sourceUrl", "sourceTitle", "sourceStance"]);
+const FIELDS_HERE = new Set<string>([
+  "kind",
+  "body",
+  "sourceUrl",
+  "sourceTitle",
+  "sourceStance",
+  "visibility",
+  "reason",
+]);
 
 /** The field holding the first error in the form's order; `form` for an error about the whole form. */
 export function firstErrorField(state: FormState): string | null {

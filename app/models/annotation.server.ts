@@ -18,14 +18,7 @@ import { type AnnotationAction, can, type GroupRole, REFUSALS } from "#app/permi
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
 import { IMMEDIATE } from "#db/client";
-import {
-  annotation,
-  assignment,
-  assignmentAlias,
-  block,
-  endorsement,
-  sourceLink,
-} from "#db/schema";
+import { annotation, assignment, block, endorsement, sourceLink } from "#db/schema";
 
 /** The database or an open transaction on it. */
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -117,16 +110,16 @@ function numberAuthor(tx: DbOrTx, groupId: number, articleId: number, authorId: 
   if (anonymous) numberMember(tx, anonymous.id, authorId);
 }
 
-/** Gives a member the next "Student n" of an assignment, unless they have one. */
+/**
+ * Gives a plain member the next "Student n" of an assignment, unless they have one. Owners and
+ * moderators appear by name, so they take no number.
+ */
 export function numberMember(tx: DbOrTx, assignmentId: number, userId: string): void {
-  tx.insert(assignmentAlias)
-    .values({
-      assignmentId,
-      userId,
-      number: sql`(select coalesce(max(number), 0) + 1 from "assignment_alias" where assignment_id = ${assignmentId})`,
-    })
-    .onConflictDoNothing()
-    .run();
+  tx.run(sql`insert into "assignment_alias" (assignment_id, user_id, number)
+    select s.id, ${userId}, (select coalesce(max(number), 0) + 1 from "assignment_alias" where assignment_id = s.id)
+    from "assignment" s join "group_member" m on m.group_id = s.group_id and m.user_id = ${userId} and m.role = 'member'
+    where s.id = ${assignmentId}
+    on conflict do nothing`);
 }
 
 /** The `where` of a write to an author's own annotation: the row, live, and still theirs. */

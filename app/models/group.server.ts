@@ -341,8 +341,8 @@ export function setMemberRole({
 }
 
 /**
- * An owner removes someone (or a member leaves: `userId` is the viewer). Their annotations stay
- * with the group; they keep seeing their own.
+ * An owner removes someone, or (`leaving`) a member leaves. Their annotations stay with the group;
+ * they keep seeing their own. Removing is the owner's even when they name themselves.
  */
 export function removeMember({
   db,
@@ -350,15 +350,17 @@ export function removeMember({
   groupId,
   userId,
   reason = "",
+  leaving = false,
 }: {
   db: Db;
   viewer: { id: string };
   groupId: number;
   userId: string;
   reason?: string;
+  leaving?: boolean;
 }): void {
+  if (leaving && userId !== viewer.id) throw new ForbiddenError("You can only leave for yourself.");
   db.transaction((tx) => {
-    const leaving = userId === viewer.id;
     if (leaving) requireGroupRole(tx, viewer, groupId, "post");
     else requireGroupRole(tx, viewer, groupId, "manage");
     const current = findRole(tx, groupId, userId);

@@ -37,7 +37,7 @@ import { canInGroup } from "#app/permissions";
 import { DEFAULT_SIZE_CAP, GROUP_DESCRIPTION_MAX, GROUP_NAME_MAX, SIZE_CAP_MAX } from "#app/rules";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import { invariantResponse } from "#app/utils/errors";
+import { invariantResponse, toResponseError } from "#app/utils/errors";
 import { formatDate, formatDue } from "#app/utils/format";
 import { formFields, invalid, parseWith, readForm, refused } from "#app/utils/forms.server";
 import { GROUP_INTENTS, readIntent } from "#app/utils/intents";
@@ -66,7 +66,12 @@ function readGroupId(params: LoaderFunctionArgs["params"]): number {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
   const groupId = readGroupId(params);
-  const group = getGroupFor({ db, viewer, groupId });
+  let group: ReturnType<typeof getGroupFor>;
+  try {
+    group = getGroupFor({ db, viewer, groupId });
+  } catch (error) {
+    toResponseError(error);
+  }
   const manages = canInGroup(group.role, "manage");
   const url = new URL(request.url);
   const saved = url.searchParams.get("saved");
@@ -131,10 +136,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return redirect(`${here}?saved=${intent}#members`);
       }
       case GROUP_INTENTS.removeMember:
-        removeMember({ db, viewer, groupId, userId: values.userId ?? "" });
+        removeMember({ db, viewer, groupId, userId: values.userId ?? "", leaving: false });
         return redirect(`${here}?saved=${intent}#members`);
       case GROUP_INTENTS.leave:
-        removeMember({ db, viewer, groupId, userId: viewer.id });
+        removeMember({ db, viewer, groupId, userId: viewer.id, leaving: true });
         return redirect("/groups");
       case GROUP_INTENTS.assign: {
         const parsed = parseWith(newAssignmentSchema, values);

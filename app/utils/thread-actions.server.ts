@@ -1,7 +1,8 @@
 /**
- * The writes a thread's forms make (new annotation, reply, edit, delete), shared by every page that
- * shows threads with their forms: validate, call the annotation model, redirect, or answer the
- * refusal with the errors and what was typed (forms.server.ts).
+ * The writes a thread's forms make (new annotation, reply, edit, delete, and the moderation forms:
+ * flag, hide, restore, dismiss), shared by every page that shows threads with their forms:
+ * validate, call the model, redirect, or answer the refusal with the errors and what was typed
+ * (forms.server.ts). The moderation queues post the same moderation forms (`moderateFromForm`).
  */
 import { redirect } from "@remix-run/node";
 import {
@@ -11,17 +12,57 @@ import {
   updateAnnotation,
 } from "#app/models/annotation.server";
 import { parseEdit, parseNewAnnotation, parseReply } from "#app/models/annotation-input.server";
+import {
+  dismissFlags,
+  flagAnnotation,
+  hideAnnotation,
+  restoreAnnotation,
+} from "#app/models/moderation.server";
+import { parseReason } from "#app/models/moderation-input.server";
 import { reserveWrite } from "#app/models/write-limit.server";
-import { requireUser } from "#app/utils/auth.server";
+import { requireUser, type SessionUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import { type FormResult, formValues, invalid, readForm, refused } from "#app/utils/forms.server";
-import { INTENTS, readIntent } from "#app/utils/intents";
+import {
+  type FormResult,
+  formValues,
+  invalid,
+  type Parsed,
+  readForm,
+  refused,
+} from "#app/utils/forms.server";
+import { INTENTS, type ModerationIntent, readIntent } from "#app/utils/intents";
 import { parseId } from "#app/utils/params";
 
 function readId(form: FormData): number {
   const id = parseId(form.get("id"));
   if (id === null) throw new Response("Which annotation?", { status: 400 });
   return id;
+}
+
+const MODERATE = {
+  flag: flagAnnotation,
+  hide: hideAnnotation,
+  restore: restoreAnnotation,
+  dismiss: dismissFlags,
+} as const satisfies Record<ModerationIntent, unknown>;
+
+/**
+ * One moderation form: its reason checked, then the model called (which throws NotFound,
+ * Forbidden or a field error, for the caller's `refused`). `beforeWrite` runs once the form is
+ * valid (a write budget's reservation). Returns the annotation's id, or the reason's error.
+ */
+export function moderateFromForm(
+  intent: ModerationIntent,
+  form: FormData,
+  viewer: SessionUser,
+  beforeWrite?: () => void,
+): Parsed<number> {
+  const reason = parseReason(intent, form);
+  if (!reason.ok) return reason;
+  const id = readId(form);
+  beforeWrite?.();
+  MODERATE[intent]({ db, viewer, id, reason: reason.value });
+  return { ok: true, value: id };
 }
 
 export async function handleThreadAction({
@@ -85,6 +126,20 @@ export async function handleThreadAction({
       case INTENTS.delete:
         deleteAnnotation({ db, viewer: user, id: readId(form) });
         return redirect(afterDelete);
+      case INTENTS.flag:
+      case INTENTS.hide:
+      case INTENTS.restore:
+      case INTENTS.dismiss: {
+        // A flag is words a person writes: it costs from the annotation budget; moderating does not.
+        const done = moderateFromForm(
+          intent,
+          form,
+          user,
+          intent === INTENTS.flag ? reserve : undefined,
+        );
+        if (!done.ok) return invalid({ ...result, errors: done.errors });
+        return redirect(afterWrite(done.value));
+      }
       default:
         return invalid({ ...result, errors: { form: "Unknown action." } });
     }

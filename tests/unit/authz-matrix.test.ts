@@ -19,12 +19,24 @@
  * Outcomes are written `"<status>"` or `"<status> <Location>"`; a Location ending in `*` is a
  * prefix. `unchanged` after it means "succeeds without writing".
  */
+import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deleteAnnotation } from "#app/models/annotation.server";
-import { ACCOUNT_INTENTS, INTENTS } from "#app/utils/intents";
+import { createAssignment } from "#app/models/assignment.server";
+import { getGroupFor } from "#app/models/group.server";
+import { importArticle, parseArticle, readArticleFile } from "#app/models/importer.server";
+import { flagAnnotation, hideAnnotation } from "#app/models/moderation.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
+import {
+  ACCOUNT_INTENTS,
+  ASSIGNMENT_INTENTS,
+  GROUP_INTENTS,
+  INTENTS,
+  QUEUE_INTENTS,
+} from "#app/utils/intents";
 import {
   call,
   createThread,
@@ -36,10 +48,12 @@ import {
   postRequest,
   SEED_ARTICLE_SLUG,
   type SignedIn,
+  seededArticle,
   signIn,
   snapshot,
   strongPassword,
 } from "./factories";
+import { createGroupWith } from "./group-factories";
 
 const ROUTES_DIR = fileURLToPath(new URL("../../app/routes/", import.meta.url));
 
@@ -62,6 +76,12 @@ type Target =
   | "author-name"
   | "author-name-upper"
   | "missing-user"
+  | "hidden"
+  | "flagged"
+  | "group-note"
+  | "group-hidden"
+  | "group-flagged"
+  | "missing-group"
   | "none";
 
 type World = {
@@ -69,8 +89,41 @@ type World = {
   author: SignedIn & { password: string };
   stranger: SignedIn & { password: string };
   admin: SignedIn & { password: string };
-  ids: { public: number; private: number; deleted: number };
+  ids: {
+    public: number;
+    private: number;
+    deleted: number;
+    /** Public, by the author: hidden by the admin; flagged by the stranger. */
+    hidden: number;
+    flagged: number;
+    /** In `groupId` (the author owns it, the stranger is a member), by the stranger. */
+    "group-note": number;
+    "group-hidden": number;
+    "group-flagged": number;
+  };
+  /** A group the author owns and the stranger belongs to; the admin is not in it. */
+  groupId: number;
+  /** That group's join code. */
+  joinCode: string;
+  /** The seed article's id: not yet assigned to the group. */
+  articleId: number;
+  /** An assignment of another article to the group. */
+  assignmentId: number;
 };
+
+let assignedArticleId: number | undefined;
+/** A second copy of the demo article, made once, for the world's assignment. */
+function assignedArticle(): number {
+  if (assignedArticleId === undefined) {
+    const { source, markdown } = readArticleFile(SEED_ARTICLE_PATH);
+    importArticle(db, parseArticle(source, { markdown }), { slug: "matrix-assigned" });
+    assignedArticleId = db.$client
+      .prepare("select id from article where slug = 'matrix-assigned'")
+      .pluck()
+      .get() as number;
+  }
+  return assignedArticleId;
+}
 
 type FieldsFn = (
   world: World,
@@ -88,6 +141,8 @@ type Row = {
   query?: string;
   fields?: FieldsFn;
   expect: Expectations | typeof NO_ACTION;
+  /** An endless answer (server-sent events): the request is aborted after this long. */
+  abortAfterMs?: number;
 };
 
 /** A route module without an `action`: Remix answers a POST with 405 and runs nothing of ours. */
@@ -120,6 +175,11 @@ const idOf = (w: World, target: Target | undefined): string => {
     case "public":
     case "private":
     case "deleted":
+    case "hidden":
+    case "flagged":
+    case "group-note":
+    case "group-hidden":
+    case "group-flagged":
       return String(w.ids[target]);
     case "missing":
       return "999999999";
@@ -479,13 +539,459 @@ const ROWS: Row[] = [
   },
   { route: "u.$username.tsx", method: "GET", target: "missing-user", expect: all("404") },
   { route: "u.$username.tsx", method: "POST", expect: NO_ACTION },
+
+  // Moderation from a thread: flag what you can see and did not write; hide, restore and dismiss
+  // are for site admins on public annotations (group annotations: groups.$groupId.moderation).
+  ...moderationRows("articles.$slug.p.$anchor.tsx", `302 ${PANEL}?show=*`),
+  ...moderationRows("articles.$slug_.annotations.$id.tsx", `302 ${PERMALINK}*`),
+
+  // A group's moderation queue: its owner (the author) and moderators; members 403, outsiders
+  // (the admin, here) 404.
+  {
+    route: "groups.$groupId.moderation.tsx",
+    method: "GET",
+    expect: { anonymous: LOGIN, stranger: "403", author: "200", admin: "404" },
+  },
+  {
+    route: "groups.$groupId.moderation.tsx",
+    method: "GET",
+    target: "missing-group",
+    expect: signedIn("404"),
+  },
+  ...queueRows("groups.$groupId.moderation.tsx", {
+    done: "302 /groups/*",
+    refusals: { stranger: "403", admin: "404" },
+    targets: { hide: "group-note", restore: "group-hidden", dismiss: "group-flagged" },
+  }),
+  {
+    route: "groups.$groupId.moderation.tsx",
+    method: "POST",
+    intent: `${QUEUE_INTENTS.hide} (missing group)`,
+    target: "missing-group",
+    fields: (w) => ({ intent: QUEUE_INTENTS.hide, id: idOf(w, "group-note"), reason: "No." }),
+    expect: signedIn("404"),
+  },
+
+  // The site admins' queue for public annotations.
+  {
+    route: "admin.moderation.tsx",
+    method: "GET",
+    expect: { anonymous: LOGIN, stranger: "403", author: "403", admin: "200" },
+  },
+  ...queueRows("admin.moderation.tsx", {
+    done: "302 /admin/moderation?done=*",
+    refusals: { stranger: "403", author: "403" },
+    targets: { hide: "public", restore: "hidden", dismiss: "flagged" },
+  }),
+  {
+    route: "admin.moderation.tsx",
+    method: "POST",
+    intent: `${QUEUE_INTENTS.hide} (a group's annotation)`,
+    target: "group-note",
+    fields: (w) => ({ intent: QUEUE_INTENTS.hide, id: idOf(w, "group-note"), reason: "No." }),
+    // The admin is not in the group: its annotations do not exist for them.
+    expect: { anonymous: LOGIN, stranger: "403", author: "403", admin: "404" },
+  }, // Groups: the list of one's own and the forms to start or join one.
+  { route: "groups._index.tsx", method: "GET", expect: signedIn("200") },
+  {
+    route: "groups._index.tsx",
+    method: "POST",
+    intent: GROUP_INTENTS.create,
+    fields: () => ({ intent: GROUP_INTENTS.create, name: "Matrix class", description: "" }),
+    expect: signedIn("302 /groups/*"),
+  },
+  {
+    route: "groups._index.tsx",
+    method: "POST",
+    intent: GROUP_INTENTS.join,
+    fields: () => ({ intent: GROUP_INTENTS.join, code: "ZZZZ-2222" }),
+    expect: signedIn("400"),
+  },
+  {
+    route: "groups._index.tsx",
+    method: "POST",
+    intent: "(unknown intent)",
+    fields: () => ({ intent: "frobnicate" }),
+    expect: signedIn("400"),
+  },
+
+  // One group: its members see it (the stranger is one), its owner (the author) runs it, an
+  // outsider (the admin, here) finds no such group.
+  {
+    route: "groups.$groupId._index.tsx",
+    method: "GET",
+    expect: { anonymous: LOGIN, stranger: "200", author: "200", admin: "404" },
+  },
+  {
+    route: "groups.$groupId._index.tsx",
+    method: "GET",
+    target: "missing-group",
+    expect: signedIn("404"),
+  },
+  ...groupOwnerRows(),
+  {
+    route: "groups.$groupId._index.tsx",
+    method: "POST",
+    intent: GROUP_INTENTS.leave,
+    fields: () => ({ intent: GROUP_INTENTS.leave }),
+    // The member leaves; the last owner may not (the group needs one); outsiders: no such group.
+    expect: { anonymous: LOGIN, stranger: "302 /groups", author: "403", admin: "404" },
+  },
+  {
+    route: "groups.$groupId._index.tsx",
+    method: "POST",
+    intent: "(unknown intent)",
+    fields: () => ({ intent: "frobnicate" }),
+    expect: signedIn("400"),
+  },
+
+  // A join link: anyone may look; a signed-in reader joins (again: nothing changes), a newcomer
+  // signs up and joins in one step.
+  { route: "join.$code.tsx", method: "GET", expect: all("200") },
+  { route: "join.$code.tsx", method: "GET", target: "missing-group", expect: all("404") },
+  {
+    route: "join.$code.tsx",
+    method: "POST",
+    intent: GROUP_INTENTS.join,
+    fields: () => ({ intent: GROUP_INTENTS.join }),
+    expect: {
+      anonymous: "400", // no account fields: the sign-up form's errors
+      stranger: "302 /groups/* unchanged",
+      author: "302 /groups/* unchanged",
+      admin: "302 /groups/*",
+    },
+  },
+  {
+    route: "join.$code.tsx",
+    method: "POST",
+    intent: "sign up and join",
+    fields: () => ({
+      username: `joiner_${randomBytes(4).toString("hex")}`,
+      displayName: "A newcomer",
+      password: "correct horse battery staple",
+    }),
+    expect: { anonymous: "302 /groups/*", stranger: "400", author: "400", admin: "400" },
+  },
+  {
+    route: "join.$code.tsx",
+    method: "POST",
+    intent: `${GROUP_INTENTS.join} (a code nobody has)`,
+    target: "missing-group",
+    fields: () => ({ intent: GROUP_INTENTS.join }),
+    expect: all("404"),
+  },
+  {
+    route: "join.$code.tsx",
+    method: "POST",
+    intent: "(unknown intent)",
+    fields: () => ({ intent: "frobnicate" }),
+    expect: { anonymous: "400", stranger: "400", author: "400", admin: "400" },
+  },
+
+  // An assignment: its members read it; owners and moderators see participation (and the CSV);
+  // only owners change it. The world's group has no moderator: the stranger is a member.
+  {
+    route: "groups.$groupId.assignments.$assignmentId.tsx",
+    method: "GET",
+    expect: { anonymous: LOGIN, stranger: "200", author: "200", admin: "404" },
+  },
+  {
+    route: "groups.$groupId.assignments.$assignmentId.tsx",
+    method: "GET",
+    target: "missing",
+    expect: signedIn("404"),
+  },
+  {
+    route: "groups.$groupId.assignments.$assignmentId.tsx",
+    method: "POST",
+    intent: ASSIGNMENT_INTENTS.weights,
+    fields: () => ({
+      intent: ASSIGNMENT_INTENTS.weights,
+      annotation: "1",
+      question: "1",
+      counterargument: "3",
+      source: "1",
+      reply: "1",
+      sourceCited: "1",
+      per100Words: "0.5",
+      endorsement: "0",
+    }),
+    expect: { anonymous: LOGIN, stranger: "403", author: "302 /groups/*", admin: "404" },
+  },
+  {
+    route: "groups.$groupId.assignments.$assignmentId.tsx",
+    method: "POST",
+    intent: ASSIGNMENT_INTENTS.edit,
+    fields: () => ({
+      intent: ASSIGNMENT_INTENTS.edit,
+      instructions: "Read it twice.",
+      dueDate: "2031-02-01",
+      dueTime: "09:00",
+      timeZone: "Asia/Tokyo",
+      anonymous: "on",
+    }),
+    expect: { anonymous: LOGIN, stranger: "403", author: "302 /groups/*", admin: "404" },
+  },
+  {
+    route: "groups.$groupId.assignments.$assignmentId.tsx",
+    method: "POST",
+    intent: "(unknown intent)",
+    fields: () => ({ intent: "frobnicate" }),
+    expect: { anonymous: LOGIN, stranger: "400", author: "400", admin: "404" },
+  },
+  {
+    route: "groups.$groupId.assignments.$assignmentId[.csv].tsx",
+    method: "GET",
+    expect: { anonymous: LOGIN, stranger: "403", author: "200", admin: "404" },
+  },
+  {
+    route: "groups.$groupId.assignments.$assignmentId[.csv].tsx",
+    method: "POST",
+    expect: NO_ACTION,
+  },
+
+  // Live updates: a stream for anyone who may read the article; what it carries is filtered
+  // per viewer (tests/unit/live.test.ts).
+  { route: "articles.$slug_.events.tsx", method: "GET", abortAfterMs: 150, expect: all("200") },
+  {
+    route: "articles.$slug_.events.tsx",
+    method: "GET",
+    target: "missing-article",
+    expect: all("404"),
+  },
+  { route: "articles.$slug_.events.tsx", method: "POST", expect: NO_ACTION },
 ];
+
+/** What only a group's owner may do on its page; a member is refused, an outsider finds nothing. */
+function groupOwnerRows(): Row[] {
+  const ownerOnly = (done: Outcome): Expectations => ({
+    anonymous: LOGIN,
+    stranger: "403",
+    author: done,
+    admin: "404",
+  });
+  const form =
+    (intent: string, more: FieldsFn = () => ({})): FieldsFn =>
+    (w, v) => ({
+      intent,
+      ...more(w, v),
+    });
+  return [
+    {
+      route: "groups.$groupId._index.tsx",
+      method: "POST",
+      intent: GROUP_INTENTS.settings,
+      fields: form(GROUP_INTENTS.settings, () => ({
+        name: "Renamed",
+        description: "",
+        sizeCap: "40",
+      })),
+      expect: ownerOnly("302 /groups/*"),
+    },
+    {
+      route: "groups.$groupId._index.tsx",
+      method: "POST",
+      intent: GROUP_INTENTS.rotateCode,
+      fields: form(GROUP_INTENTS.rotateCode),
+      expect: ownerOnly("302 /groups/*"),
+    },
+    {
+      route: "groups.$groupId._index.tsx",
+      method: "POST",
+      intent: GROUP_INTENTS.disableCode,
+      fields: form(GROUP_INTENTS.disableCode),
+      expect: ownerOnly("302 /groups/*"),
+    },
+    {
+      route: "groups.$groupId._index.tsx",
+      method: "POST",
+      intent: GROUP_INTENTS.setRole,
+      fields: form(GROUP_INTENTS.setRole, (w) => ({ userId: w.stranger.id, role: "moderator" })),
+      expect: ownerOnly("302 /groups/*"),
+    },
+    {
+      route: "groups.$groupId._index.tsx",
+      method: "POST",
+      intent: GROUP_INTENTS.removeMember,
+      fields: form(GROUP_INTENTS.removeMember, (w) => ({ userId: w.stranger.id })),
+      expect: ownerOnly("302 /groups/*"),
+    },
+    {
+      route: "groups.$groupId._index.tsx",
+      method: "POST",
+      intent: GROUP_INTENTS.assign,
+      fields: form(GROUP_INTENTS.assign, (w) => ({
+        articleId: String(w.articleId),
+        instructions: "Read it.",
+        dueDate: "2030-01-31",
+        timeZone: "Europe/Paris",
+      })),
+      expect: ownerOnly("302 /groups/*"),
+    },
+    {
+      route: "groups.$groupId._index.tsx",
+      method: "POST",
+      intent: `${GROUP_INTENTS.assign} (no article)`,
+      fields: form(GROUP_INTENTS.assign, () => ({ articleId: "" })),
+      expect: signedIn("400"),
+    },
+  ];
+}
+
+/** The moderation forms (flag, hide, restore, dismiss) on a page that shows threads. */
+function moderationRows(route: string, done: Outcome): Row[] {
+  const post =
+    (intent: string, target: Target, reason: string): FieldsFn =>
+    (w) => ({
+      intent,
+      id: idOf(w, target),
+      reason,
+    });
+  const adminOnly: Expectations = { anonymous: LOGIN, stranger: "403", author: "403", admin: done };
+  return [
+    {
+      route,
+      method: "POST",
+      intent: INTENTS.flag,
+      target: "public",
+      fields: post(INTENTS.flag, "public", "A matrix flag."),
+      // Anyone who sees it but its author.
+      expect: authorOnly("403", done),
+    },
+    {
+      route,
+      method: "POST",
+      intent: `${INTENTS.flag} (no reason)`,
+      target: "public",
+      fields: post(INTENTS.flag, "public", "  "),
+      expect: signedIn("400"),
+    },
+    ...(["private", "group-note"] as const).map(
+      (target): Row => ({
+        route,
+        method: "POST",
+        intent: INTENTS.flag,
+        target,
+        fields: post(INTENTS.flag, target, "Unseen."),
+        expect:
+          target === "private"
+            ? authorOnly("403", "404")
+            : // The stranger wrote it; the author owns the group; the admin is not in it.
+              { anonymous: LOGIN, stranger: "403", author: done, admin: "404" },
+      }),
+    ),
+    ...(["deleted", "missing"] as const).map(
+      (target): Row => ({
+        route,
+        method: "POST",
+        intent: INTENTS.flag,
+        target,
+        fields: post(INTENTS.flag, target, "Gone."),
+        expect: signedIn("404"),
+      }),
+    ),
+    {
+      route,
+      method: "POST",
+      intent: INTENTS.hide,
+      target: "public",
+      fields: post(INTENTS.hide, "public", "Hidden by the matrix."),
+      expect: adminOnly,
+    },
+    {
+      route,
+      method: "POST",
+      intent: INTENTS.hide,
+      target: "group-note",
+      fields: post(INTENTS.hide, "group-note", "Hidden by the matrix."),
+      // The group's owner moderates it; a member (its author) does not; the admin cannot see it.
+      expect: { anonymous: LOGIN, stranger: "403", author: done, admin: "404" },
+    },
+    {
+      route,
+      method: "POST",
+      intent: INTENTS.restore,
+      target: "hidden",
+      fields: post(INTENTS.restore, "hidden", ""),
+      expect: adminOnly,
+    },
+    {
+      route,
+      method: "POST",
+      intent: INTENTS.dismiss,
+      target: "flagged",
+      fields: post(INTENTS.dismiss, "flagged", ""),
+      expect: adminOnly,
+    },
+  ];
+}
+
+/** The forms of a moderation queue: hide, restore, dismiss, and an unknown intent. */
+function queueRows(
+  route: string,
+  {
+    done,
+    refusals,
+    targets,
+  }: {
+    done: Outcome;
+    /** What the two viewers who may not moderate here get. */
+    refusals: Partial<Expectations>;
+    targets: Record<keyof typeof QUEUE_INTENTS, Target>;
+  },
+): Row[] {
+  const moderator: ViewerKind = refusals.admin === undefined ? "admin" : "author";
+  const expect = (outcome: Outcome): Expectations =>
+    ({ anonymous: LOGIN, ...refusals, [moderator]: outcome }) as Expectations;
+  return [
+    ...(Object.keys(QUEUE_INTENTS) as (keyof typeof QUEUE_INTENTS)[]).map(
+      (intent): Row => ({
+        route,
+        method: "POST",
+        intent: QUEUE_INTENTS[intent],
+        target: targets[intent],
+        fields: (w) => ({ intent, id: idOf(w, targets[intent]), reason: "By the matrix." }),
+        expect: expect(done),
+      }),
+    ),
+    {
+      route,
+      method: "POST",
+      intent: `${QUEUE_INTENTS.hide} (no reason)`,
+      target: targets.hide,
+      fields: (w) => ({ intent: QUEUE_INTENTS.hide, id: idOf(w, targets.hide), reason: "" }),
+      expect: expect("400"),
+    },
+    {
+      route,
+      method: "POST",
+      intent: "(unknown intent)",
+      target: targets.hide,
+      fields: (w) => ({ intent: "frobnicate", id: idOf(w, targets.hide) }),
+      expect: expect("400"),
+    },
+  ];
+}
 
 /** The intents each route's forms post: every one must have a row, and so must an unknown one. */
 const INTENT_VOCABULARIES: Record<string, readonly string[]> = {
   "account.tsx": Object.values(ACCOUNT_INTENTS),
   "articles.$slug.p.$anchor.tsx": Object.values(INTENTS),
   "articles.$slug_.annotations.$id.tsx": Object.values(INTENTS),
+  "groups.$groupId.moderation.tsx": Object.values(QUEUE_INTENTS),
+  "admin.moderation.tsx": Object.values(QUEUE_INTENTS),
+  "groups._index.tsx": [GROUP_INTENTS.create, GROUP_INTENTS.join],
+  "groups.$groupId._index.tsx": [
+    GROUP_INTENTS.settings,
+    GROUP_INTENTS.rotateCode,
+    GROUP_INTENTS.disableCode,
+    GROUP_INTENTS.setRole,
+    GROUP_INTENTS.removeMember,
+    GROUP_INTENTS.leave,
+    GROUP_INTENTS.assign,
+  ],
+  "join.$code.tsx": [GROUP_INTENTS.join],
+  "groups.$groupId.assignments.$assignmentId.tsx": Object.values(ASSIGNMENT_INTENTS),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -507,7 +1013,7 @@ async function loadRoute(file: string): Promise<RouteModule> {
  * a lone `$` the splat, `[...]` escapes, a trailing `_` opts out of the parent layout, `_index` is
  * the index. Returns the segments, each either text or a param name.
  */
-function segmentsOf(file: string): ({ param: string } | { text: string })[] {
+function segmentsOf(file: string): ({ param: string; suffix?: string } | { text: string })[] {
   const stem = file.replace(/\.(tsx?|jsx?)$/, "");
   const parts = stem.match(/(?:\[[^\]]*\]|[^.])+/g) ?? [];
   return parts
@@ -515,6 +1021,14 @@ function segmentsOf(file: string): ({ param: string } | { text: string })[] {
     .map((part) => {
       const bare = part.replace(/_$/, "");
       if (bare === "$") return { param: "*" };
+      // `$id[.csv]`: a param followed by escaped text in the same segment.
+      const escaped = bare.match(/^\$([^[]+)((?:\[[^\]]*\])+)$/);
+      if (escaped) {
+        return {
+          param: escaped[1] as string,
+          suffix: (escaped[2] as string).replace(/[[\]]/g, ""),
+        };
+      }
       if (bare.startsWith("$")) return { param: bare.slice(1) };
       return { text: bare.replace(/\[([^\]]*)\]/g, "$1") };
     });
@@ -528,6 +1042,12 @@ function paramValue(name: string, target: Target | undefined, w: World): string 
       return target === "missing-paragraph" ? "p-999" : "p-3";
     case "id":
       return idOf(w, target);
+    case "groupId":
+      return target === "missing-group" ? "999999999" : String(w.groupId);
+    case "assignmentId":
+      return target === "missing" ? "999999999" : String(w.assignmentId);
+    case "code":
+      return target === "missing-group" ? "ZZZZ2222" : w.joinCode;
     case "username":
       if (target === "missing-user") return "nobody_has_this_name";
       return target === "author-name-upper" ? w.author.username.toUpperCase() : w.author.username;
@@ -540,12 +1060,16 @@ function paramValue(name: string, target: Target | undefined, w: World): string 
 
 function requestFor(row: Row, w: World, viewer: SignedIn | null, params: Record<string, string>) {
   const path = `/${segmentsOf(row.route)
-    .map((s) => ("text" in s ? s.text : encodeURIComponent(params[s.param] ?? "")))
+    .map((s) =>
+      "text" in s ? s.text : encodeURIComponent(params[s.param] ?? "") + (s.suffix ?? ""),
+    )
     .join("/")}`
     .replace(/\/$/, "")
     .replace(/^$/, "/");
   if (row.method === "GET") {
-    return getRequest(row.query ? `${path}?${row.query}` : path, { as: viewer });
+    const request = getRequest(row.query ? `${path}?${row.query}` : path, { as: viewer });
+    if (row.abortAfterMs === undefined) return request;
+    return new Request(request, { signal: AbortSignal.timeout(row.abortAfterMs) });
   }
   const fields = row.fields?.(w, viewer as (SignedIn & { password: string }) | null) ?? {};
   return postRequest(path, fields, { as: viewer, referer: path });
@@ -595,12 +1119,57 @@ async function makeWorld(withPasswords: boolean): Promise<World> {
     const deletedId = createThread(author, { anchor: "p-3", body: "Soon deleted." });
     createThreadReply(stranger, deletedId, { body: "A reply that keeps it." });
     deleteAnnotation({ db, viewer: author, id: deletedId });
+    const groupId = createGroupWith(db, { owner: author, members: [stranger] });
+    const note = (by: SignedIn, visibility: "public" | "group", body: string) =>
+      createThread(by, { anchor: "p-3", body, visibility, groupId: groupId });
+    const moderated = (visibility: "public" | "group") => {
+      const [by, moderator, flagger] =
+        visibility === "public" ? [author, admin, stranger] : [stranger, author, admin];
+      const hidden = note(by, visibility, "A hidden matrix note.");
+      hideAnnotation({ db, viewer: moderator, id: hidden, reason: "Hidden for the matrix." });
+      const flagged = note(by, visibility, "A flagged matrix note.");
+      // The admin is not in the group: its flag there comes from the author (its owner).
+      flagAnnotation({
+        db,
+        viewer: visibility === "public" ? flagger : author,
+        id: flagged,
+        reason: "Flagged for the matrix.",
+      });
+      return { hidden, flagged };
+    };
+    const pub = moderated("public");
+    const grp = moderated("group");
     return {
       slug: SLUG,
       author,
       stranger,
       admin,
-      ids: { public: publicId, private: privateId, deleted: deletedId },
+      ids: {
+        public: publicId,
+        private: privateId,
+        deleted: deletedId,
+        hidden: pub.hidden,
+        flagged: pub.flagged,
+        "group-note": note(stranger, "group", "A group matrix note."),
+        "group-hidden": grp.hidden,
+        "group-flagged": grp.flagged,
+      },
+      groupId,
+      joinCode: getGroupFor({ db, viewer: author, groupId }).joinCode ?? "",
+      articleId: seededArticle().id,
+      assignmentId: createAssignment({
+        db,
+        viewer: author,
+        groupId,
+        input: {
+          articleId: assignedArticle(),
+          instructions: "Read it.",
+          dueAt: null,
+          timeZone: "UTC",
+          postBeforeSee: false,
+          anonymous: false,
+        },
+      }),
     };
   });
 }

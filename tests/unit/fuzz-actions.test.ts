@@ -23,7 +23,9 @@ import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deleteAnnotation } from "#app/models/annotation.server";
+import { flagAnnotation } from "#app/models/moderation.server";
 import { action as accountAction } from "#app/routes/account";
+import { action as siteQueueAction } from "#app/routes/admin.moderation";
 import { action as endorseAction } from "#app/routes/annotations.$id.endorse";
 import {
   action as paragraphAction,
@@ -34,12 +36,13 @@ import {
   loader as permalinkLoader,
 } from "#app/routes/articles.$slug_.annotations.$id";
 import { loader as discussionLoader } from "#app/routes/articles.$slug_.discussion";
+import { action as groupQueueAction } from "#app/routes/groups.$groupId.moderation";
 import { action as loginAction } from "#app/routes/login";
 import { action as logoutAction } from "#app/routes/logout";
 import { loader as searchLoader } from "#app/routes/search";
 import { action as signupAction } from "#app/routes/signup";
 import { loader as personLoader } from "#app/routes/u.$username";
-import { ACCOUNT_INTENTS, INTENTS } from "#app/utils/intents";
+import { ACCOUNT_INTENTS, INTENTS, QUEUE_INTENTS } from "#app/utils/intents";
 import { user } from "#db/schema";
 import {
   type Answer,
@@ -58,6 +61,7 @@ import {
   snapshot,
   strongPassword,
 } from "./factories";
+import { createGroupWith } from "./group-factories";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
@@ -238,6 +242,7 @@ const threadForm = () =>
     sourceUrl: urlField,
     sourceTitle: content("A title"),
     sourceStance: stanceField,
+    reason: content("It is rude.", "  ", "<img src=x onerror=alert(1)>"),
   });
 
 const viewerKind = fc.constantFrom("anonymous", "author", "author", "stranger", "stranger");
@@ -388,6 +393,65 @@ describe("thread forms on arbitrary input", () => {
               { id },
               "203.0.113.3",
             );
+          },
+        ),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+describe("moderation queues on arbitrary input", () => {
+  let admin: SignedIn;
+  let groupId: number;
+  let queueIds: number[];
+
+  beforeAll(async () => {
+    admin = signIn(await createUser({ role: "admin" }));
+    groupId = createGroupWith(db, { owner: author, members: [stranger] });
+    const inGroup = createThread(stranger, {
+      anchor: "p-2",
+      body: "A class note.",
+      visibility: "group",
+      groupId,
+    });
+    flagAnnotation({ db, viewer: author, id: inGroup, reason: "Flagged for the fuzzer." });
+    flagAnnotation({ db, viewer: stranger, id: ids.public, reason: "Flagged for the fuzzer." });
+    queueIds = [inGroup, ids.public, ids.reply];
+    // Written outside `post`: the next run starts from a fresh snapshot.
+    last = null;
+  });
+
+  const queueForm = () =>
+    form({
+      intent: oneOfOr(...Object.values(QUEUE_INTENTS)),
+      id: oneOfOr(...queueIds.map(String), "999999999"),
+      reason: content("Off topic.", "  ", "<script>alert(1)</script>"),
+    });
+  const queueViewer = fc.constantFrom("anonymous", "author", "stranger", "admin");
+  const asViewer = (who: string) => (who === "admin" ? admin : viewerFor(who));
+
+  it(
+    "a group's queue and the site's: no 5xx, no partial write",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom("group", "site"),
+          queueForm(),
+          queueViewer,
+          fc.oneof({ weight: 8, arbitrary: fc.constant("") }, { weight: 1, arbitrary: idParam() }),
+          async (which, fields, who, otherGroup) => {
+            const param = otherGroup || String(groupId);
+            const [handler, path, params] =
+              which === "group"
+                ? [
+                    asHandler(groupQueueAction),
+                    `/groups/${encodeURIComponent(param)}/moderation`,
+                    { groupId: param },
+                  ]
+                : [asHandler(siteQueueAction), "/admin/moderation", {}];
+            await post(handler, path, fields, asViewer(who), params, "203.0.113.4");
           },
         ),
         { seed: SEED, numRuns: RUNS },

@@ -1,81 +1,18 @@
 /**
  * What a reader can do under an annotation: endorse, reply, copy its link, and (for what the
- * permission rule allows) edit or delete. Each form is a plain post inside <details>, so it works
- * without script and by keyboard.
+ * permission rule allows) edit, delete, flag, hide or restore. Each form is a plain post inside
+ * <details>, so it works without script and by keyboard.
  */
-import { Form, Link, useNavigation } from "@remix-run/react";
-import type { ReactNode } from "react";
-import {
-  BodyField,
-  FormErrorSummary,
-  type FormState,
-  KindField,
-  SourceFields,
-} from "#app/components/annotation-fields";
+import { Link } from "@remix-run/react";
+import { BodyField, KindField, SourceFields } from "#app/components/annotation-fields";
 import type { ThreadNode } from "#app/threading/thread-node";
 import { permalinkPath } from "#app/utils/format";
-import { INTENTS, type ThreadIntent } from "#app/utils/intents";
-import { useFormStateFor, useThreadContext } from "./context";
+import { INTENTS } from "#app/utils/intents";
+import { ActionForm } from "./action-form";
+import { useThreadContext } from "./context";
 import { CopyLink } from "./copy-link";
 import { EndorseButton } from "./endorse-button";
-
-function SubmitButton({
-  intent,
-  id,
-  children,
-}: {
-  intent: ThreadIntent;
-  id: number;
-  children: string;
-}) {
-  const navigation = useNavigation();
-  const busy =
-    navigation.state === "submitting" &&
-    navigation.formData?.get("intent") === intent &&
-    navigation.formData?.get("id") === String(id);
-  return (
-    <button type="submit" name="intent" value={intent} disabled={busy}>
-      {busy ? "Saving…" : children}
-    </button>
-  );
-}
-
-/**
- * One of an annotation's forms, folded in a <details>: opened again with its errors when the
- * action refused it. `resetKey` changes after a successful post, leaving a closed, empty form.
- */
-function ActionForm({
-  node,
-  intent,
-  summary,
-  submitLabel,
-  className,
-  resetKey,
-  children,
-}: {
-  node: ThreadNode;
-  intent: ThreadIntent;
-  summary: string;
-  submitLabel: string;
-  className: string;
-  resetKey?: string;
-  children: (state: FormState) => ReactNode;
-}) {
-  const state = useFormStateFor(intent, node.id);
-  return (
-    <details key={resetKey} className="action" open={Boolean(state.errors) || undefined}>
-      <summary>{summary}</summary>
-      <Form method="post" className={className} preventScrollReset>
-        <input type="hidden" name="id" value={node.id} />
-        <FormErrorSummary state={state} />
-        {children(state)}
-        <SubmitButton intent={intent} id={node.id}>
-          {submitLabel}
-        </SubmitButton>
-      </Form>
-    </details>
-  );
-}
+import { ModerationForms } from "./moderation-forms";
 
 function ReplyForm({ node }: { node: ThreadNode }) {
   const prefix = `reply-${node.id}`;
@@ -167,7 +104,7 @@ export function AnnotationActions({ node }: { node: ThreadNode }) {
       <EndorseButton node={node} />
       {node.can.reply ? (
         <ReplyForm node={node} />
-      ) : context.signedIn ? null : (
+      ) : context.signedIn || node.hidden ? null : (
         <Link className="action" to={context.signInHref}>
           Sign in to reply
         </Link>
@@ -175,6 +112,7 @@ export function AnnotationActions({ node }: { node: ThreadNode }) {
       <CopyLink href={permalink} />
       {node.can.edit ? <EditForm node={node} /> : null}
       {node.can.delete ? <DeleteForm node={node} /> : null}
+      <ModerationForms node={node} />
     </div>
   );
 }

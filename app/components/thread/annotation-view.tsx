@@ -7,6 +7,24 @@ import { formatDateTime } from "#app/utils/format";
 import { AnnotationActions } from "./annotation-actions";
 import { useThreadContext } from "./context";
 
+/**
+ * What a hidden annotation says about itself to someone who still sees it: its moderators are
+ * offered the restore form below; its author learns who else can read it.
+ */
+function HiddenNote({ node }: { node: ThreadNode }) {
+  const moderators =
+    node.visibility === "group" ? "the group's moderators" : "the site's administrators";
+  return (
+    <p className="hidden-note">
+      <strong>
+        {node.can.moderate
+          ? "Hidden — restore?"
+          : `Hidden by a moderator — only you and ${moderators} see it`}
+      </strong>
+    </p>
+  );
+}
+
 export function AnnotationView({
   node,
   inReplyTo,
@@ -19,10 +37,12 @@ export function AnnotationView({
   const { markedId } = useThreadContext();
   const headingId = `a-${node.id}-heading`;
   const marked = markedId === node.id;
+  // A placeholder: deleted, or hidden by a moderator from this viewer (no words, no author).
+  const withheld = node.deleted || node.hiddenFromViewer;
   return (
     <article
       id={`a-${node.id}`}
-      className={`annotation kind-${node.kind}${node.deleted ? " is-deleted" : ""}${marked ? " is-linked" : ""}`}
+      className={`annotation kind-${node.kind}${node.deleted ? " is-deleted" : ""}${node.hidden ? " is-hidden" : ""}${marked ? " is-linked" : ""}`}
       aria-labelledby={headingId}
       aria-current={marked ? "true" : undefined}
     >
@@ -30,20 +50,32 @@ export function AnnotationView({
       <header className="annotation-header" id={headingId}>
         {node.deleted ? (
           <span className="kind-badge">Deleted</span>
+        ) : node.hiddenFromViewer ? (
+          <span className="kind-badge">Hidden</span>
         ) : (
           <span className={`kind-badge badge-${node.kind}`}>{kindLabel(node.kind)}</span>
         )}{" "}
-        <span className="author">{node.deleted ? null : <AuthorName author={node.author} />}</span>
+        <span className="author">
+          {withheld ? null : <AuthorName author={node.author} alias={node.alias} />}
+        </span>
         {inReplyTo ? <span className="in-reply-to"> in reply to {inReplyTo}</span> : null}
         <span className="annotation-meta">
           {" · "}
           <time dateTime={node.createdAt}>{formatDateTime(node.createdAt)}</time>
-          {node.editedAt && !node.deleted ? <span className="edited"> · edited</span> : null}
+          {node.editedAt && !withheld ? <span className="edited"> · edited</span> : null}
           {node.visibility === "private" ? (
             <span className="private-badge"> · private note</span>
           ) : null}
+          {node.visibility === "group" && node.group ? (
+            <span className="private-badge group-badge">
+              {" · "}
+              <span className="visually-hidden">seen by </span>
+              {node.group.name}
+            </span>
+          ) : null}
         </span>
       </header>
+      {node.hidden && !withheld ? <HiddenNote node={node} /> : null}
       {showQuote && node.quote ? (
         <blockquote className="annotation-quote">
           <p>{node.quote}</p>
@@ -54,6 +86,8 @@ export function AnnotationView({
       ) : null}
       {node.deleted ? (
         <p className="deleted-body">[deleted]</p>
+      ) : node.hiddenFromViewer ? (
+        <p className="deleted-body hidden-body">Hidden by a moderator.</p>
       ) : (
         <AnnotationContent source={node.source} bodyHtml={node.bodyHtml} />
       )}

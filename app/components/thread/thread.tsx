@@ -11,7 +11,8 @@ export const MAX_INDENT = 4;
 
 function authorName(node: ThreadNode): string {
   if (node.deleted) return "a deleted annotation";
-  return node.author?.displayName ?? "deleted user";
+  if (node.hiddenFromViewer) return "a hidden annotation";
+  return node.author?.displayName ?? node.alias ?? "deleted user";
 }
 
 /** Beyond MAX_INDENT, replies are listed flat in reading order, each saying whom it answers. */
