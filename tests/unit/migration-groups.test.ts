@@ -1,0 +1,81 @@
+/**
+ * Migration 0007 rebuilds the annotation table (SQLite cannot change a CHECK in place). Upgrading a
+ * database that already holds annotations, replies, source links and endorsements must keep every
+ * row, every counter and every trigger (search, tallies), and cascade into nothing.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeDatabase, migrateDatabase, openDatabase } from "#db/client";
+
+const folder = mkdtempSync(join(tmpdir(), "marginalia-migrate-"));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+const FIGURES = `select
+  (select count(*) from annotation) as annotations,
+  (select count(*) from source_link) as sources,
+  (select count(*) from endorsement) as endorsements,
+  (select group_concat(count) from paragraph_tally) as tallies,
+  (select reply_count || ',' || endorsement_count from annotation where id = 1) as counters,
+  (select count(*) from sqlite_schema where type = 'trigger') as triggers`;
+
+describe("migrating a database with annotations to groups (0007)", () => {
+  it("keeps every row, counter and trigger", () => {
+    const path = join(folder, "old.db");
+    const before = new Database(path);
+    before.pragma("foreign_keys = ON");
+    before.exec(
+      `CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+    );
+    const all = readMigrationFiles({ migrationsFolder: resolve("db/migrations") });
+    const upTo = all.findIndex((m) => m.sql.some((s) => s.includes("CREATE TABLE `group`")));
+    expect(upTo).toBeGreaterThan(0);
+    for (const migration of all.slice(0, upTo)) {
+      for (const statement of migration.sql) before.exec(statement);
+      before
+        .prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`)
+        .run(migration.hash, migration.folderMillis);
+    }
+    before.exec(`
+      insert into user (id, username, display_name, password_hash) values ('u1','ada','Ada','x'), ('u2','bo','Bo','x');
+      insert into article (slug, title, source_hash) values ('a', 'A', 'h');
+      insert into block (article_id, position, kind, number, anchor, text) values (1, 0, 'paragraph', 1, 'p-1', 'hello world');
+      insert into annotation (article_id, block_id, kind, body, author_id, visibility) values (1, 1, 'source', 'root words', 'u1', 'public');
+      update annotation set root_id = id;
+      insert into annotation (article_id, block_id, kind, body, author_id, visibility, parent_id, root_id, depth) values (1, 1, 'annotation', 'a reply', 'u2', 'public', 1, 1, 1);
+      insert into source_link values (1, 'https://example.org', 'T', 'supports');
+      insert into endorsement (user_id, annotation_id) values ('u2', 1);`);
+    const figuresBefore = before.prepare(FIGURES).get();
+    before.close();
+
+    const db = openDatabase(path);
+    migrateDatabase(db);
+    const sqlite = db.$client;
+    expect(sqlite.prepare(FIGURES).get()).toEqual(figuresBefore);
+    expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
+    // The triggers still fire: a new reply counts, and is searchable.
+    sqlite.exec(
+      `insert into annotation (article_id, block_id, kind, body, author_id, visibility, parent_id, root_id, depth) values (1, 1, 'annotation', 'searchable zebra', 'u2', 'public', 1, 1, 1)`,
+    );
+    expect(sqlite.prepare("select reply_count from annotation where id = 1").pluck().get()).toBe(2);
+    expect(
+      sqlite
+        .prepare("select rowid from annotation_search where annotation_search match 'zebra'")
+        .pluck()
+        .all(),
+    ).toEqual([3]);
+    // The new rule holds: a group annotation needs its group.
+    expect(() =>
+      sqlite.exec(
+        `insert into annotation (article_id, block_id, kind, body, author_id, visibility) values (1, 1, 'annotation', 'x', 'u1', 'group')`,
+      ),
+    ).toThrow(/CHECK constraint failed/);
+    // Migrating again is a no-op.
+    migrateDatabase(db);
+    closeDatabase(db);
+  });
+});
