@@ -337,6 +337,8 @@ async function watchedContext(
       (type === "document" && request.frame().parentFrame() === null) ||
       (["script", "stylesheet"].includes(type) && url.pathname.startsWith("/build/")) ||
       ["fetch", "xhr"].includes(type) ||
+      // The reading page's live updates (components/live-updates.tsx), and only those.
+      (type === "eventsource" && /^\/articles\/[^/]+\/events$/.test(url.pathname)) ||
       url.pathname === "/favicon.ico";
     if (!own) problems.push(`a request the app never makes: ${type} ${url.pathname.slice(0, 120)}`);
   });
