@@ -267,3 +267,16 @@ export const writeEvent = sqliteTable(
   },
   (t) => [index("write_event_user_idx").on(t.userId, t.kind, t.createdAt)],
 );
+
+/**
+ * A counter per article, bumped by triggers (migration 0007) whenever something an anonymous
+ * reader's page of that article shows changes: its text and metadata, or a public annotation on it.
+ * The render-once page cache (app/utils/page-cache.server.ts) keeps a page only as long as the
+ * version it was rendered at is current, so every process sharing the file sees a write at once.
+ * No foreign key: a cascade from a deleted article fires annotation triggers that bump this table,
+ * and article ids are never reused (AUTOINCREMENT), so a stale row is harmless.
+ */
+export const pageVersion = sqliteTable("page_version", {
+  articleId: integer("article_id").primaryKey(),
+  version: integer("version").notNull().default(0),
+});
