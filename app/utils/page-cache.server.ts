@@ -276,10 +276,11 @@ export class PageCache {
     const etag = page.etags[encoding];
     const https = this.options.isHttps(req);
     const index = https ? 1 : 0;
-    const security = (page.securityHeaders[index] ??= this.options.headers(
-      page.scriptHashes,
-      https,
-    ));
+    let security = page.securityHeaders[index];
+    if (!security) {
+      security = this.options.headers(page.scriptHashes, https);
+      page.securityHeaders[index] = security;
+    }
     const headers: Record<string, string | number> = {
       ...security,
       "Content-Type": "text/html; charset=utf-8",
