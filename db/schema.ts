@@ -187,14 +187,7 @@ export const annotation = sqliteTable(
       t.visibility,
       t.authorId,
     ),
-    // Counting an article's threads a viewer may see (the discussion page's pager) from the index
-    // alone: 128 ms to 13 ms at 45,000 threads (issue 11).
-    index("annotation_thread_visibility_idx").on(
-      t.articleId,
-      t.parentId,
-      t.visibility,
-      t.authorId,
-    ),
+
     check(
       "annotation_kind_check",
       sql`${t.kind} in ('annotation','question','counterargument','source')`,

@@ -1,2 +1,1 @@
-CREATE INDEX `annotation_block_thread_idx` ON `annotation` (`block_id`,`parent_id`,`created_at`,`visibility`,`author_id`);--> statement-breakpoint
-CREATE INDEX `annotation_thread_visibility_idx` ON `annotation` (`article_id`,`parent_id`,`visibility`,`author_id`);
+CREATE INDEX `annotation_block_thread_idx` ON `annotation` (`block_id`,`parent_id`,`created_at`,`visibility`,`author_id`);
