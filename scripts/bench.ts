@@ -88,8 +88,9 @@ async function measure(
     const figures = await load.run({ ...options, connections: c, seconds: SECONDS, dir });
     await server.settle();
     rows.push({ name, connections: c, figures });
+    // Peak memory so far, after each run: which row drives the server's high-water mark.
     console.error(
-      `  ${name} @${c}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.errors} errors`,
+      `  ${name} @${c}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.errors} errors; server peak RSS ${server.peakRssMiB().toFixed(0)} MiB`,
     );
   }
 }
@@ -318,9 +319,11 @@ function printTable(info: {
     const f = row.figures;
     const base = baselineRps[row.connections];
     lines.push(
-      f
-        ? `| ${row.name} | ${row.connections} | ${fmt(f.rps)} | ${fmt(f.p50, 1)} | ${fmt(f.p99, 1)} | ${f.errors} | ${base ? fmt(f.rps / base, 3) : "—"} |`
-        : `| ${row.name} | ${row.connections} | — | — | — | — | ${row.note ?? ""} |`,
+      f && f.requests === 0
+        ? `| ${row.name} | ${row.connections} | 0 | — | — | ${f.errors} | none answered within the ${SECONDS} s run |`
+        : f
+          ? `| ${row.name} | ${row.connections} | ${fmt(f.rps)} | ${fmt(f.p50, 1)} | ${fmt(f.p99, 1)} | ${f.errors} | ${base ? fmt(f.rps / base, 3) : "—"} |`
+          : `| ${row.name} | ${row.connections} | — | — | — | — | ${row.note ?? ""} |`,
     );
   }
   const b = info.browser;
