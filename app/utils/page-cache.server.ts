@@ -32,8 +32,9 @@ export function cacheablePath(req: {
 }): string | null {
   if (req.method !== "GET" && req.method !== "HEAD") return null;
   const url = req.url ?? "";
-  // No query string (it could ask for anything, `?_data=` included) and no trailing segment.
-  if (!/^\/articles\/[^/?#]+$/.test(url)) return null;
+  // No query string (it could ask for anything), no trailing segment, and no dot: slugs have none,
+  // and `/articles/x.data` is a client navigation's data request, not the page.
+  if (!/^\/articles\/[^/?#.]+$/.test(url)) return null;
   if (hasSessionCookie(req.headers.cookie)) return null;
   return url;
 }

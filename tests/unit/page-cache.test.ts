@@ -51,7 +51,7 @@ describe("which requests the cache may answer", () => {
     expect(get("/articles/some-slug/")).toBeNull();
     expect(get("/articles/some-slug/discussion")).toBeNull();
     expect(get("/articles/some-slug/p/p-1")).toBeNull();
-    expect(get("/articles/some-slug.data")).toBe("/articles/some-slug.data");
+    expect(get("/articles/some-slug.data")).toBeNull();
     expect(get("/search")).toBeNull();
   });
 });
