@@ -1,9 +1,10 @@
 /**
- * Server rendering: Remix's default streaming renderer (all-at-once for bots), with two additions:
- * the request's CSP nonce (made by server.ts) goes to React and to the root's inline scripts; a
- * signed-in reader's pages and data are never stored by a shared cache; and errors that are
- * answers rather than faults (a 404, a 405 for a method a route lacks, a request the client
- * aborted) are not logged as errors.
+ * Server rendering: Remix's default streaming renderer (all-at-once for bots and for the render-once
+ * page cache), with two additions: the request's CSP nonce (made by server.ts; none for a page the
+ * cache renders, whose inline scripts are allowed by their hashes) goes to React and to the root's
+ * inline scripts; a signed-in reader's pages and data are never stored by a shared cache; and
+ * errors that are answers rather than faults (a 404, a 405 for a method a route lacks, a request
+ * the client aborted) are not logged as errors.
  */
 import { PassThrough } from "node:stream";
 import {
@@ -30,8 +31,12 @@ export default function handleRequest(
 ) {
   const nonce = typeof loadContext.cspNonce === "string" ? loadContext.cspNonce : "";
   markPersonal(request, responseHeaders);
-  // Bots get the whole page at once; browsers get it streamed as soon as the shell is ready.
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
+  // Bots and the page cache get the whole page at once; browsers get it streamed as soon as the
+  // shell is ready.
+  const waitForAll =
+    loadContext.renderWhole === true ||
+    isbot(request.headers.get("user-agent") ?? "") ||
+    remixContext.isSpaMode;
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const ready = () => {

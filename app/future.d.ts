@@ -13,5 +13,10 @@ declare module "@remix-run/node" {
     clientAddress: string;
     /** This response's Content-Security-Policy nonce, for the page's inline scripts. */
     cspNonce?: string;
+    /**
+     * Set by the render-once page cache (server.ts): render the whole document before answering,
+     * as for a bot, since it is stored rather than streamed to a waiting browser.
+     */
+    renderWhole?: boolean;
   }
 }

@@ -267,6 +267,16 @@ export const annotation = sqliteTable(
       t.createdAt,
     ),
     index("annotation_thread_replied_idx").on(t.articleId, t.parentId, t.replyCount, t.createdAt),
+    // A paragraph's threads in order, and their count, with the visibility test answered from the
+    // index: 72 ms to 1 ms for the first 50 threads of a 12,000-annotation paragraph (issue 11).
+    index("annotation_block_thread_idx").on(
+      t.blockId,
+      t.parentId,
+      t.createdAt,
+      t.visibility,
+      t.authorId,
+    ),
+
     check(
       "annotation_kind_check",
       sql`${t.kind} in ('annotation','question','counterargument','source')`,
@@ -405,3 +415,16 @@ export const moderationLog = sqliteTable(
   },
   (t) => [index("moderation_log_group_idx").on(t.groupId, t.createdAt)],
 );
+
+/**
+ * A counter per article, bumped by triggers (migration 0008) whenever something an anonymous
+ * reader's page of that article shows changes: its text and metadata, or a public annotation on it.
+ * The render-once page cache (app/utils/page-cache.server.ts) keeps a page only as long as the
+ * version it was rendered at is current, so every process sharing the file sees a write at once.
+ * No foreign key: a cascade from a deleted article fires annotation triggers that bump this table,
+ * and article ids are never reused (AUTOINCREMENT), so a stale row is harmless.
+ */
+export const pageVersion = sqliteTable("page_version", {
+  articleId: integer("article_id").primaryKey(),
+  version: integer("version").notNull().default(0),
+});

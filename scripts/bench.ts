@@ -1,170 +1,341 @@
 /**
- * `npm run bench`: fills a throwaway database with the demo article and 100,000 annotations
- * (threads, replies, quotes, endorsements, some private) and prints how long the reads behind each
- * page take, and the process's memory. A measurement, not a test: nothing here asserts a timing.
+ * `npm run bench`: the project's performance record. Builds the production server if needed,
+ * generates synthetic databases in a temporary folder (scripts/bench/data.ts), starts the server on
+ * 127.0.0.1 pinned to one core and drives it over HTTP with wrk pinned to the other
+ * (scripts/bench/load.ts), measures the reading page in Chromium (scripts/bench/browser.ts), and
+ * prints one table (Markdown, for the README's "Performance" section). Every run is bounded in
+ * time; the whole takes a few minutes on 2 cores. A measurement, not a test: nothing here fails on
+ * a figure.
+ *
+ * BENCH_SECONDS (default 3) sets each run's length.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { eq, sql } from "drizzle-orm";
-import { findArticleWithBlocks } from "#app/models/article.server";
-import { listThreads } from "#app/models/discussion.server";
-import { importArticle, parseArticle, readArticleFile } from "#app/models/importer.server";
-import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
-import { searchAnnotations } from "#app/models/search.server";
-import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
-import { getParagraphThreads } from "#app/models/thread.server";
-import { migrateDatabase, openDatabase } from "#db/client";
-import { block, user } from "#db/schema";
+import { fileURLToPath } from "node:url";
+import { measureBrowser } from "./bench/browser";
+import { type BenchData, generateDatabase } from "./bench/data";
+import {
+  type Figures,
+  type Load,
+  loadGenerator,
+  type RunningServer,
+  startAppServer,
+  startBareServer,
+} from "./bench/load";
 
-const ANNOTATIONS = Number(process.env.BENCH_ANNOTATIONS ?? 100_000);
-const USERS = 500;
-const RUNS = 20;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONNECTIONS = [10, 64] as const;
+const PORT = 3450 + Math.floor(Math.random() * 40);
+/** What a browser sends; rows other than the plain anonymous one send it too. */
+const BROWSER_ENCODING = { "Accept-Encoding": "gzip, deflate, br" };
+/** A run that answers fewer requests than this is not repeated with more connections. */
+const MIN_REQUESTS = 20;
+/** Each reader may write 20 times in 5 minutes (app/models/write-limit.server.ts). */
+const WRITES_PER_READER = 20;
 
-const dir = mkdtempSync(join(tmpdir(), "marginalia-bench-"));
-const db = openDatabase(join(dir, "bench.db"));
-migrateDatabase(db);
-const { source, markdown } = readArticleFile(SEED_ARTICLE_PATH);
-const { articleId } = importArticle(db, parseArticle(source, { markdown }), { slug: "bench" });
-const paragraphs = db.select().from(block).where(eq(block.kind, "paragraph")).all();
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
 
-// Deterministic pseudo-random numbers, so runs are comparable.
-let seed = 42;
-const random = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+/** Builds when build/ is missing or older than the sources it is made from. */
+function ensureBuild(): void {
+  const sources = Math.max(newestMtime(join(ROOT, "app")), newestMtime(join(ROOT, "server.ts")));
+  const outputs = ["build/index.js", "build/server.js"].map((file) => join(ROOT, file));
+  if (outputs.every((file) => existsSync(file) && statSync(file).mtimeMs >= sources)) return;
+  console.error("building (build/ is missing or older than app/ or server.ts)…");
+  execFileSync("npm", ["run", "-s", "build"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+}
 
-const fillStart = performance.now();
-db.transaction((tx) => {
-  for (let i = 0; i < USERS; i++) {
-    tx.insert(user)
-      .values({ id: `u${i}`, username: `user${i}`, displayName: `User ${i}`, passwordHash: "x" })
-      .run();
-  }
-});
-const insertAnnotation = db.$client.prepare(
-  `insert into annotation (article_id, block_id, kind, body, author_id, visibility, parent_id, root_id, depth,
-     quote_exact, quote_prefix, quote_suffix, position_start, position_end)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?)`,
-);
-const setRoot = db.$client.prepare("update annotation set root_id = id where id = ?");
-const endorse = db.$client.prepare(
-  "insert or ignore into endorsement (user_id, annotation_id) values (?, ?)",
-);
-const kinds = ["annotation", "question", "counterargument", "source"] as const;
-const words = source.split(/\s+/).filter((w) => w.length > 3);
-const roots: { id: number; blockId: number; visibility: string }[] = [];
-db.$client.transaction(() => {
-  for (let i = 0; i < ANNOTATIONS; i++) {
-    const body = Array.from({ length: 12 + Math.floor(random() * 30) }, () => pick(words)).join(
-      " ",
-    );
-    const author = `u${Math.floor(random() * USERS)}`;
-    if (roots.length > 0 && random() < 0.6) {
-      const parent = pick(roots);
-      insertAnnotation.run(
-        articleId,
-        parent.blockId,
-        pick(kinds),
-        body,
-        author,
-        parent.visibility,
-        parent.id,
-        parent.id,
-        1,
-        null,
-        null,
-        null,
-      );
-    } else {
-      const paragraph = pick(paragraphs);
-      const length = [...paragraph.text].length;
-      const start = Math.floor(random() * (length - 40));
-      const end = start + 5 + Math.floor(random() * 35);
-      const quote = [...paragraph.text].slice(start, end).join("");
-      const visibility = random() < 0.1 ? "private" : "public";
-      const { lastInsertRowid } = insertAnnotation.run(
-        articleId,
-        paragraph.id,
-        pick(kinds),
-        body,
-        author,
-        visibility,
-        null,
-        null,
-        0,
-        quote,
-        start,
-        end,
-      );
-      setRoot.run(lastInsertRowid);
-      roots.push({ id: Number(lastInsertRowid), blockId: paragraph.id, visibility });
+type Row = { name: string; connections: number; figures: Figures | null; note?: string };
+
+const rows: Row[] = [];
+let baselineRps: Record<number, number> = {};
+
+async function measure(
+  load: Load,
+  dir: string,
+  server: RunningServer,
+  name: string,
+  options: Omit<Parameters<Load["run"]>[0], "connections" | "seconds" | "dir">,
+  connections: readonly number[] = CONNECTIONS,
+): Promise<void> {
+  for (const [i, c] of connections.entries()) {
+    // A short warm-up (JIT, SQLite's page cache, the render-once store), not counted.
+    if (!options.post && i === 0) {
+      await load.run({ ...options, connections: c, seconds: 1, dir });
+      await server.settle();
     }
-    if (random() < 0.3) endorse.run(`u${Math.floor(random() * USERS)}`, i + 1);
+    const previous = rows.at(-1);
+    if (i > 0 && previous?.name === name && (previous.figures?.requests ?? 0) < MIN_REQUESTS) {
+      // Already saturated at fewer connections: more would only queue work past the run's end.
+      rows.push({
+        name,
+        connections: c,
+        figures: null,
+        note: `not run: under ${MIN_REQUESTS} answers at ${previous.connections}`,
+      });
+      continue;
+    }
+    const figures = await load.run({ ...options, connections: c, seconds: SECONDS, dir });
+    await server.settle();
+    rows.push({ name, connections: c, figures });
+    // Peak memory so far, after each run: which row drives the server's high-water mark.
+    console.error(
+      `  ${name} @${c}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.errors} errors; server peak RSS ${server.peakRssMiB().toFixed(0)} MiB`,
+    );
   }
-})();
-db.run(sql`analyze`);
-const fillSeconds = (performance.now() - fillStart) / 1000;
+}
 
-function measure(label: string, work: () => unknown) {
-  work(); // warm the page cache and the statement cache
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    work();
-    times.push(performance.now() - start);
+/** Form posts for the write rows: a slice of the readers, each used at most WRITES_PER_READER times. */
+function writes(
+  data: BenchData,
+  server: RunningServer,
+  readers: BenchData["readers"],
+  body: (i: number) => string,
+) {
+  return {
+    url: `${server.origin}/articles/${data.replyTarget.slug}/p/${data.replyTarget.anchor}`,
+    post: {
+      bodies: Array.from({ length: 50 }, (_, i) => body(i)),
+      cookies: readers.map((r) => r.cookie),
+      origin: server.origin,
+      limit: readers.length * WRITES_PER_READER,
+    },
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const loadBefore = loadavg()[0] ?? 0;
+  ensureBuild();
+  const load = await loadGenerator();
+  const dir = mkdtempSync(join(tmpdir(), "marginalia-bench-"));
+  const servers: RunningServer[] = [];
+  try {
+    console.error("generating databases…");
+    const shape = { readers: 300, onSeed: 2_000, syntheticParagraphs: 1_000 };
+    const small = generateDatabase(join(dir, "small.db"), { ...shape, elsewhere: 0 });
+    const fillStart = Date.now();
+    const data = generateDatabase(join(dir, "full.db"), { ...shape, elsewhere: 100_000 });
+    const fillSeconds = (Date.now() - fillStart) / 1000;
+    console.error(`  full database filled in ${fillSeconds.toFixed(0)} s`);
+    const [signedIn] = data.readers;
+    if (!signedIn) throw new Error("no readers");
+    const asReader = (reader: { cookie: string }) => ({
+      ...BROWSER_ENCODING,
+      Cookie: reader.cookie,
+    });
+
+    // 1. The small database: the baseline, and the seed page with nothing elsewhere.
+    console.error(`load generator: ${load.tool}; server on CPU 0, load on CPU 1`);
+    const smallServer = await startAppServer({
+      root: ROOT,
+      port: PORT,
+      databasePath: join(dir, "small.db"),
+    });
+    servers.push(smallServer);
+    const seedPath = `/articles/${small.seedSlug}`;
+    const seedBytes = Buffer.from(
+      await (await fetch(`${smallServer.origin}${seedPath}`)).arrayBuffer(),
+    );
+    const bodyFile = join(dir, "seed.html");
+    writeFileSync(bodyFile, seedBytes);
+    const bare = await startBareServer({ port: PORT + 1, bodyFile });
+    servers.push(bare);
+    await measure(
+      load,
+      dir,
+      bare,
+      `baseline: the seed page's ${(seedBytes.length / 1024).toFixed(0)} KB from bare node:http`,
+      {
+        url: `${bare.origin}/`,
+      },
+    );
+    baselineRps = Object.fromEntries(
+      rows
+        .filter((r) => r.name.startsWith("baseline"))
+        .map((r) => [r.connections, r.figures?.rps ?? 0]),
+    );
+    await bare.stop();
+    await measure(load, dir, smallServer, "seed page, anonymous, 0 annotations elsewhere", {
+      url: `${smallServer.origin}${seedPath}`,
+    });
+    await measure(load, dir, smallServer, "seed page, signed in, 0 annotations elsewhere", {
+      url: `${smallServer.origin}${seedPath}`,
+      headers: asReader(small.readers[0] as { cookie: string }),
+    });
+    await smallServer.stop();
+
+    // 2. The full database.
+    const server = await startAppServer({
+      root: ROOT,
+      port: PORT + 2,
+      databasePath: join(dir, "full.db"),
+    });
+    servers.push(server);
+    const o = server.origin;
+    await measure(load, dir, server, "seed page, anonymous, 100,000 elsewhere", {
+      url: `${o}${seedPath}`,
+    });
+    await measure(load, dir, server, "seed page, anonymous, Accept-Encoding: gzip, br", {
+      url: `${o}${seedPath}`,
+      headers: { "Accept-Encoding": "gzip, br" },
+    });
+    await measure(load, dir, server, "seed page, signed in, 100,000 elsewhere", {
+      url: `${o}${seedPath}`,
+      headers: asReader(signedIn),
+    });
+    const synthetic = `/articles/${data.syntheticSlug}`;
+    await measure(load, dir, server, "1,000-paragraph article, anonymous", {
+      url: `${o}${synthetic}`,
+      headers: BROWSER_ENCODING,
+    });
+    await measure(load, dir, server, "1,000-paragraph article, signed in", {
+      url: `${o}${synthetic}`,
+      headers: asReader(signedIn),
+    });
+    await measure(
+      load,
+      dir,
+      server,
+      `busiest paragraph's threads (${data.busiest.annotations.toLocaleString("en")} annotations), signed in`,
+      {
+        // What "Discuss" fetches on the reading page: the paragraph route's data alone (the
+        // article's own loader does not revalidate; see shouldRevalidate in articles.$slug.tsx).
+        url: `${o}/articles/${data.busiest.slug}/p/${data.busiest.anchor}.data?_routes=${encodeURIComponent("routes/articles.$slug.p.$anchor")}`,
+        headers: asReader(signedIn),
+      },
+    );
+    for (const sort of ["reading", "newest", "endorsed", "replied"]) {
+      await measure(load, dir, server, `discussion page, sort=${sort}, signed in`, {
+        url: `${o}/articles/${data.syntheticSlug}/discussion?sort=${sort}`,
+        headers: asReader(signedIn),
+      });
+    }
+    await measure(load, dir, server, `search "${data.searchQuery}", signed in`, {
+      url: `${o}/search?q=${encodeURIComponent(data.searchQuery)}`,
+      headers: asReader(signedIn),
+    });
+    // Classes (issue 9): data.classes is filled by addClasses in scripts/bench/data.ts.
+    const dashboard = data.classes[0];
+    if (dashboard) {
+      await measure(load, dir, server, "class dashboard, instructor", {
+        url: `${o}${dashboard.dashboardPath}`,
+        headers: asReader(signedIn),
+      });
+    } else {
+      for (const c of CONNECTIONS) {
+        rows.push({
+          name: "class dashboard",
+          connections: c,
+          figures: null,
+          note: "no classes yet",
+        });
+      }
+    }
+    // Writes: each run gets its own readers, so no one reaches the per-reader write limit.
+    const quarter = Math.floor(data.readers.length / 4);
+    const slice = (i: number) => data.readers.slice(i * quarter, (i + 1) * quarter);
+    for (const [i, c] of CONNECTIONS.entries()) {
+      await measure(
+        load,
+        dir,
+        server,
+        "create an annotation, signed in",
+        writes(
+          data,
+          server,
+          slice(i),
+          (n) =>
+            `intent=create&kind=annotation&quote=&quoteStart=&body=${encodeURIComponent(`Bench note ${n}: a claim worth checking.`)}`,
+        ),
+        [c],
+      );
+      await measure(
+        load,
+        dir,
+        server,
+        "reply, signed in",
+        writes(
+          data,
+          server,
+          slice(i + 2),
+          (n) =>
+            `intent=reply&id=${data.replyTarget.id}&kind=question&body=${encodeURIComponent(`Bench reply ${n}: why so?`)}`,
+        ),
+        [c],
+      );
+    }
+    const peakRss = server.peakRssMiB();
+
+    console.error("measuring the seed page in Chromium…");
+    const browser = await measureBrowser(`${o}${seedPath}`);
+    await server.stop();
+
+    printTable({
+      load,
+      peakRss,
+      browser,
+      fillSeconds,
+      seconds: (Date.now() - started) / 1000,
+      loadBefore,
+      data,
+    });
+  } finally {
+    for (const s of servers) await s.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)] ?? 0;
-  const p95 = times[Math.floor(times.length * 0.95)] ?? 0;
-  console.log(
-    `${label.padEnd(58)} median ${median.toFixed(2).padStart(8)} ms   p95 ${p95.toFixed(2).padStart(8)} ms`,
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
+
+function printTable(info: {
+  load: Load;
+  peakRss: number;
+  browser: Awaited<ReturnType<typeof measureBrowser>>;
+  fillSeconds: number;
+  seconds: number;
+  loadBefore: number;
+  data: BenchData;
+}) {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}; load average ${fmt(info.loadBefore, 1)} before, ${fmt(loadavg()[0] ?? 0, 1)} after (other work on the machine shows here).`,
+    `Server: node build/server.js on CPU 0; load: ${info.load.tool} -t1 on CPU 1, ${SECONDS} s per run after a 1 s warm-up; ${info.data.readers.length} readers, ${info.data.annotations.onSeed.toLocaleString("en")} annotations on the seed article and ${info.data.annotations.elsewhere.toLocaleString("en")} on a 1,000-paragraph article (filled in ${fmt(info.fillSeconds)} s).`,
+    "",
+    "| what | conns | req/s | p50 ms | p99 ms | errors | × baseline |",
+    "|---|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const row of rows) {
+    const f = row.figures;
+    const base = baselineRps[row.connections];
+    lines.push(
+      f && f.requests === 0
+        ? `| ${row.name} | ${row.connections} | 0 | — | — | ${f.errors} | none answered within the ${SECONDS} s run |`
+        : f
+          ? `| ${row.name} | ${row.connections} | ${fmt(f.rps)} | ${fmt(f.p50, 1)} | ${fmt(f.p99, 1)} | ${f.errors} | ${base ? fmt(f.rps / base, 3) : "—"} |`
+          : `| ${row.name} | ${row.connections} | — | — | — | — | ${row.note ?? ""} |`,
+    );
+  }
+  const b = info.browser;
+  lines.push(
+    "",
+    `Peak server memory (VmHWM, full database, after every run above): ${fmt(info.peakRss)} MiB.`,
+    b
+      ? `Seed reading page in Chromium (anonymous, cold browser cache, median of ${b.loads}): JavaScript ${fmt(b.jsBytes / 1024, 1)} KB and CSS ${fmt(b.cssBytes / 1024, 1)} KB as downloaded (compressed); time to first byte ${fmt(b.ttfbMs, 1)} ms; usable (text shown, selection popover answering) ${fmt(b.usableMs)} ms.`
+      : "Chromium (/usr/bin/chromium) not found: browser figures skipped.",
+    `Whole bench: ${fmt(info.seconds)} s.`,
   );
+  console.log(lines.join("\n"));
 }
 
-const viewer = { id: "u1" };
-const busiest = db.$client
-  .prepare(
-    "select block_id as id, count(*) as n from annotation group by block_id order by n desc limit 1",
-  )
-  .get() as { id: number; n: number };
-
-console.log(
-  `Marginalia benchmark: ${ANNOTATIONS.toLocaleString("en")} annotations on ${paragraphs.length} paragraphs, ${USERS} users`,
-);
-console.log(`filled in ${fillSeconds.toFixed(1)} s; ${RUNS} runs each after one warm-up\n`);
-measure("reading page: article + blocks", () => findArticleWithBlocks({ db, slug: "bench" }));
-measure("reading page: counts + highlight ranges (anonymous)", () =>
-  getParagraphSummaries({ db, articleId, viewer: null }),
-);
-measure("reading page: counts + highlight ranges (signed in)", () =>
-  getParagraphSummaries({ db, articleId, viewer }),
-);
-measure("paragraph panel: first 50 threads of the busiest paragraph", () =>
-  getParagraphThreads({ db, blockId: busiest.id, viewer, limit: 50 }),
-);
-measure(`paragraph: all ${busiest.n.toLocaleString("en")} annotations of the busiest`, () =>
-  getParagraphThreads({ db, blockId: busiest.id, viewer }),
-);
-for (const sort of ["reading", "newest", "endorsed", "replied"] as const) {
-  measure(`discussion page 1, sort=${sort}`, () => listThreads({ db, articleId, viewer, sort }));
-}
-measure("discussion page 1, kind=source filter", () =>
-  listThreads({ db, articleId, viewer, kind: "source" }),
-);
-measure("discussion page 1, text filter", () =>
-  listThreads({ db, articleId, viewer, text: "Taliban government" }),
-);
-measure("search: two words, first page", () =>
-  searchAnnotations({ db, viewer, query: "Taliban government", limit: 20, offset: 0 }),
-);
-
-const memory = process.memoryUsage();
-console.log(
-  `\nmemory: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`,
-);
-db.$client.close();
-rmSync(dir, { recursive: true, force: true });
+await main();

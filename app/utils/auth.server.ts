@@ -22,6 +22,7 @@ import { Cookie, Lucia, type Session, TimeSpan } from "lucia";
 import { type Env, env } from "#app/env.server";
 import { db } from "#app/utils/db.server";
 import { pathOf, safeRedirectPath, withRedirectTo } from "#app/utils/redirect";
+import { hasSessionCookie, SESSION_COOKIE } from "#app/utils/session-cookie";
 import { session as sessionTable, user as userTable } from "#db/schema";
 
 /** The signed-in person, as every loader and component sees them. */
@@ -33,8 +34,9 @@ export type SessionUser = {
 };
 
 const SESSION_DAYS = 30;
-/** The session cookie's name. */
-export const SESSION_COOKIE = "auth_session";
+
+export { SESSION_COOKIE };
+
 /** A session whose expiry was (re)set less than this long ago gets its cookie (re)sent. */
 const REISSUE_WINDOW_MS = 60_000;
 
@@ -108,8 +110,7 @@ async function validate(request: Request): Promise<Validated & { sessionId: stri
  * see (their name, their private notes), so no shared cache may keep them.
  */
 export function isPersonalRequest(request: Request): boolean {
-  const cookie = request.headers.get("Cookie") ?? "";
-  return cookie.split(";").some((part) => part.trim().startsWith(`${SESSION_COOKIE}=`));
+  return hasSessionCookie(request.headers.get("Cookie"));
 }
 
 /** The signed-in user, or null. */

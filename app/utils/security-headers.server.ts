@@ -12,14 +12,26 @@ export function newNonce(): string {
 }
 
 /**
- * The Content-Security-Policy for a page whose inline scripts carry `nonce`. `strict-dynamic` lets
- * those scripts load the build's modules; `'self'` is for browsers without CSP 3. Inline style
- * attributes stay allowed (the selection popover is placed with `style`), style elements do not.
+ * Which inline scripts a page may run: those carrying this response's nonce, or (a page rendered
+ * once and served to many, app/utils/page-cache.server.ts, which cannot carry a per-response nonce)
+ * exactly those whose SHA-256 digests (base64) are listed.
  */
-export function contentSecurityPolicy(nonce: string): string {
+export type ScriptSource = string | { hashes: readonly string[] };
+
+/**
+ * The Content-Security-Policy for a page whose inline scripts carry `nonce` (or match `hashes`).
+ * `strict-dynamic` lets those scripts load the build's modules; `'self'` is for browsers without
+ * CSP 3. Inline style attributes stay allowed (the selection popover is placed with `style`), style
+ * elements do not.
+ */
+export function contentSecurityPolicy(scripts: ScriptSource): string {
+  const allowed =
+    typeof scripts === "string"
+      ? `'nonce-${scripts}'`
+      : scripts.hashes.map((hash) => `'sha256-${hash}'`).join(" ");
   return [
     "default-src 'self'",
-    `script-src 'nonce-${nonce}' 'strict-dynamic' 'self'`,
+    `script-src ${allowed} 'strict-dynamic' 'self'`,
     "style-src 'self'",
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data:",
@@ -35,7 +47,14 @@ export function contentSecurityPolicy(nonce: string): string {
 /** HSTS for a year, sent only over https (browsers ignore it over http anyway). */
 export const STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains";
 
-export function securityHeaders({ nonce, https }: { nonce: string; https: boolean }) {
+export function securityHeaders({
+  nonce,
+  https,
+}: {
+  /** A response's own nonce, or the digests of a render-once page's inline scripts. */
+  nonce: ScriptSource;
+  https: boolean;
+}): Record<string, string> {
   return {
     "Content-Security-Policy": contentSecurityPolicy(nonce),
     "X-Content-Type-Options": "nosniff",

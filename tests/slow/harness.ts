@@ -1,6 +1,6 @@
 /**
- * Process-level test harness: builds the app when needed, starts real servers (`node --import tsx
- * server.ts`, or `npm start`) on 127.0.0.1 ports 3500–3599 with a database under tests/.tmp, gives
+ * Process-level test harness: builds the app when needed, starts real servers (`node
+ * build/server.js`, or `npm start`) on 127.0.0.1 ports 3500–3599 with a database under tests/.tmp, gives
  * readers sessions straight in the database, and stops everything it started.
  *
  * Every server gets a watchdog process that SIGKILLs its process group when the test process is
@@ -54,13 +54,17 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * The production build the servers run: built when build/ is missing or older than app/, so the
- * tests never exercise stale code. (server.ts itself is run from source by tsx.)
+ * The production build the servers run (build/index.js, and server.ts bundled as build/server.js):
+ * built when missing or older than app/ or server.ts, so the tests never exercise stale code.
  */
 export function ensureBuild(): void {
-  const index = join(ROOT, "build/index.js");
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(ROOT, "app"))) return;
-  console.log("building the app (build/ is missing or older than app/)…");
+  const newestSource = Math.max(
+    newestMtime(join(ROOT, "app")),
+    statSync(join(ROOT, "server.ts")).mtimeMs,
+  );
+  const built = ["build/index.js", "build/server.js"].map((file) => join(ROOT, file));
+  if (built.every((file) => existsSync(file) && statSync(file).mtimeMs >= newestSource)) return;
+  console.log("building the app (build/ is missing or older than app/ or server.ts)…");
   // NODE_ENV=production: vitest sets "test", which would build development JSX.
   execFileSync("npm", ["run", "-s", "build"], {
     cwd: ROOT,
@@ -135,7 +139,7 @@ function watchdog(pgid: number): void {
 
 /**
  * Starts a server on `port` with `databasePath` and waits until /healthz answers.
- * `via: "npm"` runs `npm start` (what a container runs); otherwise node runs server.ts directly,
+ * `via: "npm"` runs `npm start` (what a container runs); otherwise node runs build/server.js directly,
  * so that a signal reaches the server itself.
  */
 export async function startServer(options: {
@@ -147,9 +151,7 @@ export async function startServer(options: {
 }): Promise<Server> {
   const { port, databasePath, via = "node", waitForHealth = true, timeoutMs = 60_000 } = options;
   const [command, args] =
-    via === "npm"
-      ? ["npm", ["start", "--silent"]]
-      : [process.execPath, ["--import", "tsx", "server.ts"]];
+    via === "npm" ? ["npm", ["start", "--silent"]] : [process.execPath, ["build/server.js"]];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {
