@@ -324,11 +324,76 @@ function addReaders(db: Db, count: number): BenchReader[] {
   return readers;
 }
 
+const CLASSES = 5;
+const CLASS_SIZE = 30;
+const CLASS_ANNOTATIONS_EACH = 10;
+
 /**
- * Classes of readers and their dashboards: none yet. When classes land (issue 9), create a few here
- * (say 5 classes of 30 readers, an instructor each, an assignment on the seed article) and return
- * each dashboard's path; bench.ts measures the first as "class dashboard".
+ * Five classes of thirty readers, each with an instructor and an assignment of the seed article
+ * (post before you see, anonymous to peers), and ten class annotations per member on it: what a
+ * dashboard reads and what a member's reading page counts beyond the public tallies. Reader 0 is
+ * the first class's instructor: bench.ts loads that dashboard as reader 0.
  */
-function addClasses(_db: Db, _readers: BenchReader[]): BenchData["classes"] {
-  return [];
+function addClasses(db: Db, readers: BenchReader[]): BenchData["classes"] {
+  const sqlite = db.$client;
+  const seed = sqlite.prepare("select id from article where slug = ?").pluck().get(SEED_SLUG) as
+    | number
+    | undefined;
+  if (seed === undefined) return [];
+  const blocks = sqlite
+    .prepare("select id from block where article_id = ? and kind = 'paragraph' order by position")
+    .pluck()
+    .all(seed) as number[];
+  const group = sqlite.prepare(
+    "insert into \"group\" (kind, name, description, join_code) values ('class', ?, '', ?) returning id",
+  );
+  const member = sqlite.prepare(
+    "insert or ignore into group_member (group_id, user_id, role) values (?, ?, ?)",
+  );
+  const assignment = sqlite.prepare(
+    `insert into assignment (group_id, article_id, instructions, post_before_see, anonymous)
+     values (?, ?, 'Read and respond.', 1, 1) returning id`,
+  );
+  const alias = sqlite.prepare(
+    "insert into assignment_alias (assignment_id, user_id, number) values (?, ?, ?)",
+  );
+  const note = sqlite.prepare(
+    `insert into annotation (article_id, block_id, kind, body, body_html, author_id, visibility,
+       group_id, depth, created_at) values (?, ?, ?, ?, ?, ?, 'group', ?, 0, ?)`,
+  );
+  const setRoot = sqlite.prepare("update annotation set root_id = id where id = ?");
+  const kinds = ["annotation", "question", "counterargument", "annotation"] as const;
+  const made: BenchData["classes"] = [];
+  sqlite.transaction(() => {
+    for (let c = 0; c < CLASSES; c++) {
+      const instructor = readers[c * (CLASS_SIZE + 1)];
+      if (!instructor) break;
+      const code = randomBytes(4).toString("hex").toUpperCase();
+      const groupId = (group.get(`Bench class ${c + 1}`, code) as { id: number }).id;
+      member.run(groupId, instructor.id, "owner");
+      const assignmentId = (assignment.get(groupId, seed) as { id: number }).id;
+      for (let m = 1; m <= CLASS_SIZE; m++) {
+        const student = readers[c * (CLASS_SIZE + 1) + m];
+        if (!student) break;
+        member.run(groupId, student.id, "member");
+        alias.run(assignmentId, student.id, m);
+        for (let k = 0; k < CLASS_ANNOTATIONS_EACH; k++) {
+          const body = `Class ${c + 1}, student ${m}, note ${k + 1}.`;
+          const r = note.run(
+            seed,
+            blocks[(m * 7 + k * 3) % blocks.length],
+            kinds[(m + k) % kinds.length],
+            body,
+            `<p>${body}</p>`,
+            student.id,
+            groupId,
+            Date.now() - (CLASS_ANNOTATIONS_EACH - k) * 60_000,
+          );
+          setRoot.run(r.lastInsertRowid);
+        }
+      }
+      made.push({ dashboardPath: `/groups/${groupId}/assignments/${assignmentId}` });
+    }
+  })();
+  return made;
 }
