@@ -43,6 +43,7 @@ import {
 } from "@playwright/test";
 import { createUser, signIn, type TestUser } from "./auth";
 import {
+  buildXssGroupWorld,
   buildXssWorld,
   SUMMARY_WORD,
   smallArticle,
@@ -628,6 +629,39 @@ test.beforeAll(async () => {
 });
 
 const normal = (payload: string) => payload.replace(/\s+/g, " ").trim();
+
+test("stored payloads in classes: names, descriptions, instructions, moderation reasons", async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  if (!baseURL) throw new Error("no baseURL");
+  const others = [await createUser(), await createUser()];
+  const classes = buildXssGroupWorld(me, others, world.slug, world.payloads);
+  const anon = await watchedContext(browser, baseURL);
+  const mine = await watchedContext(browser, baseURL, { signedIn: me });
+  const g = `/groups/${classes.groupId}`;
+  const names = classes.names.map(normal);
+  try {
+    await visit(mine, "/groups", "my classes", { shows: names });
+    await visit(mine, g, "a class");
+    await visit(mine, `${g}/assignments/${classes.assignmentId}`, "an assignment");
+    await visit(mine, `${g}/moderation`, "moderation queue and log");
+    await visit(mine, `/articles/${world.slug}?layer=group-${classes.groupId}`, "class layer", {
+      shows: names,
+    });
+    await visit(
+      mine,
+      `/articles/${world.slug}/p/p-1?layer=group-${classes.groupId}`,
+      "class panel",
+    );
+    await visit(anon, `/join/${classes.joinCode}`, "join link");
+  } finally {
+    await anon.context.close();
+    await mine.context.close();
+  }
+  report("classes", anon, mine);
+});
 
 test("the checks catch an injection (the detector's own test)", async ({ browser, baseURL }) => {
   if (!baseURL) throw new Error("no baseURL");

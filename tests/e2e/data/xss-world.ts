@@ -13,10 +13,15 @@ import { and, eq } from "drizzle-orm";
 import { displayNameSchema } from "#app/models/account-rules.server";
 import { createAnnotation, createReply } from "#app/models/annotation.server";
 import { parseNewAnnotation, parseReply } from "#app/models/annotation-input.server";
+import { createAssignment } from "#app/models/assignment.server";
+import { createGroup, getGroupFor, joinGroup } from "#app/models/group.server";
+import { assignmentSchema, groupSchema } from "#app/models/group-input.server";
 import { importArticle, normaliseWhitespace, parseArticle } from "#app/models/importer.server";
+import { flagAnnotation, hideAnnotation } from "#app/models/moderation.server";
+import { checkReason } from "#app/models/moderation-input.server";
 import { isHttpUrl } from "#app/utils/url";
 import { openDatabase } from "#db/client";
-import { block } from "#db/schema";
+import { article, block } from "#db/schema";
 
 const DIR = fileURLToPath(new URL("./xss/", import.meta.url));
 /** Set by tests/playwright.config.ts: the file the test server uses. */
@@ -331,6 +336,94 @@ export function smallArticle(me: { id: string }): { slug: string; threadId: numb
       },
     });
     return { slug, threadId };
+  } finally {
+    db.$client.close();
+  }
+}
+
+export type XssGroupWorld = {
+  groupId: number;
+  assignmentId: number;
+  joinCode: string;
+  /** Names of `me`'s groups: payloads (those short enough for a group's name). */
+  names: string[];
+  /** Payloads held in the first group's description, its assignment's instructions and reasons. */
+  texts: string[];
+};
+
+/**
+ * Classes whose every user-written field is a payload, all run by `me`: groups named after the
+ * payloads short enough to be a name (the first one's description holding more), an assignment of
+ * `slug` whose instructions are payloads, and in the first group an annotation per payload, each
+ * flagged with a payload as the reason, the first ones hidden with a payload as the reason. Each
+ * value passes the schemas the forms use, so it is what a person could have submitted.
+ */
+export function buildXssGroupWorld(
+  me: { id: string },
+  others: { id: string }[],
+  slug: string,
+  payloads: string[],
+): XssGroupWorld {
+  const db = openDatabase(DATABASE);
+  try {
+    const names = payloads
+      .map((p) => groupSchema.safeParse({ name: p, description: "" }))
+      .flatMap((r) => (r.success ? [r.data.name] : []))
+      .slice(0, 40);
+    const described = payloads.filter((p) => p.length < 200).slice(0, 8);
+    const first = groupSchema.parse({
+      name: names[0] ?? "Class",
+      description: described.join("\n"),
+    });
+    const groupId = createGroup({ db, owner: me, input: first });
+    for (const name of names.slice(1)) {
+      createGroup({ db, owner: me, input: { name, description: name } });
+    }
+    const joinCode = getGroupFor({ db, viewer: me, groupId }).joinCode ?? "";
+    for (const other of others) joinGroup({ db, userId: other.id, code: joinCode });
+    const [{ id: articleId }] = db
+      .select({ id: article.id })
+      .from(article)
+      .where(eq(article.slug, slug))
+      .all() as [{ id: number }];
+    const instructions = assignmentSchema.parse({
+      instructions: described.join("\n"),
+      timeZone: "UTC",
+    });
+    const assignmentId = createAssignment({
+      db,
+      viewer: me,
+      groupId,
+      input: { articleId, ...instructions },
+    });
+    const p1 = db
+      .select()
+      .from(block)
+      .where(and(eq(block.articleId, articleId), eq(block.anchor, "p-1")))
+      .get();
+    if (!p1) throw new Error("no paragraph 1");
+    const reasons = payloads.filter((p) => checkReason("flag", p).ok).slice(0, 12);
+    reasons.forEach((reason, i) => {
+      const author = others[i % others.length] ?? me;
+      const id = createAnnotation({
+        db,
+        author,
+        articleId,
+        blockId: p1.id,
+        input: {
+          kind: "annotation",
+          body: `Class note ${i}.`,
+          source: null,
+          quote: null,
+          quoteStart: null,
+          visibility: "group",
+          groupId,
+        },
+      });
+      flagAnnotation({ db, viewer: me.id === author.id ? (others[0] ?? me) : me, id, reason });
+      if (i < 4) hideAnnotation({ db, viewer: me, id, reason });
+    });
+    return { groupId, assignmentId, joinCode, names, texts: [...described, ...reasons] };
   } finally {
     db.$client.close();
   }
