@@ -51,7 +51,7 @@ function What({ row }: { row: LogRow }) {
     <>
       {verb}{" "}
       <Link to={`${permalinkPath(target.article.slug, target.id)}#a-${target.id}`}>
-        {`a ${KIND_LABELS[target.kind].one}${where} of ${target.article.title}`}
+        {`${/^[aeiou]/i.test(KIND_LABELS[target.kind].one) ? "an" : "a"} ${KIND_LABELS[target.kind].one}${where} of ${target.article.title}`}
       </Link>{" "}
       by <AuthorName author={target.author} link={false} />
     </>

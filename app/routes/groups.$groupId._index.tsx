@@ -291,64 +291,72 @@ export default function GroupPage() {
       <section aria-labelledby="members-heading" id="members">
         <h2 id="members-heading">Members</h2>
         <FormMessage message={memberResult?.errors.form ?? memberResult?.errors.role} />
-        <table className="members-table">
-          <caption className="visually-hidden">Members of {group.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Joined</th>
-              {manages ? <th scope="col">Change</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((m) => (
-              <tr key={m.userId}>
-                <th scope="row">
-                  <Link to={`/u/${m.username}`}>{m.displayName}</Link>{" "}
-                  <span className="username">@{m.username}</span>
-                </th>
-                <td>{ROLE_LABELS[m.role]}</td>
-                <td>
-                  <time dateTime={m.joinedAt}>{formatDate(m.joinedAt)}</time>
-                </td>
-                {manages ? (
-                  <td>
-                    {m.userId === viewerId ? null : (
-                      <div className="inline-forms">
-                        <Form method="post">
-                          <input type="hidden" name="userId" value={m.userId} />
-                          <label htmlFor={`role-${m.userId}`} className="visually-hidden">
-                            Role of {m.displayName}
-                          </label>
-                          <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
-                            <option value="member">Member</option>
-                            <option value="moderator">Moderator</option>
-                            <option value="owner">Owner</option>
-                          </select>{" "}
-                          <button type="submit" name="intent" value={GROUP_INTENTS.setRole}>
-                            Save<span className="visually-hidden"> role of {m.displayName}</span>
-                          </button>
-                        </Form>
-                        <Form method="post">
-                          <input type="hidden" name="userId" value={m.userId} />
-                          <button
-                            type="submit"
-                            name="intent"
-                            value={GROUP_INTENTS.removeMember}
-                            className="danger"
-                          >
-                            Remove<span className="visually-hidden"> {m.displayName}</span>
-                          </button>
-                        </Form>
-                      </div>
-                    )}
-                  </td>
-                ) : null}
+        {/* Narrow screens scroll the table sideways inside this region, not the whole page. */}
+        <section
+          className="table-scroll"
+          aria-label={`Table of the members of ${group.name}`}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (axe scrollable-region-focusable)
+          tabIndex={0}
+        >
+          <table className="members-table">
+            <caption className="visually-hidden">Members of {group.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Joined</th>
+                {manages ? <th scope="col">Change</th> : null}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.userId}>
+                  <th scope="row">
+                    <Link to={`/u/${m.username}`}>{m.displayName}</Link>{" "}
+                    <span className="username">@{m.username}</span>
+                  </th>
+                  <td>{ROLE_LABELS[m.role]}</td>
+                  <td>
+                    <time dateTime={m.joinedAt}>{formatDate(m.joinedAt)}</time>
+                  </td>
+                  {manages ? (
+                    <td>
+                      {m.userId === viewerId ? null : (
+                        <div className="inline-forms">
+                          <Form method="post">
+                            <input type="hidden" name="userId" value={m.userId} />
+                            <label htmlFor={`role-${m.userId}`} className="visually-hidden">
+                              Role of {m.displayName}
+                            </label>
+                            <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
+                              <option value="member">Member</option>
+                              <option value="moderator">Moderator</option>
+                              <option value="owner">Owner</option>
+                            </select>{" "}
+                            <button type="submit" name="intent" value={GROUP_INTENTS.setRole}>
+                              Save<span className="visually-hidden"> role of {m.displayName}</span>
+                            </button>
+                          </Form>
+                          <Form method="post">
+                            <input type="hidden" name="userId" value={m.userId} />
+                            <button
+                              type="submit"
+                              name="intent"
+                              value={GROUP_INTENTS.removeMember}
+                              className="danger"
+                            >
+                              Remove<span className="visually-hidden"> {m.displayName}</span>
+                            </button>
+                          </Form>
+                        </div>
+                      )}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
       </section>
 
       {manages ? (
