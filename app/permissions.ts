@@ -25,6 +25,10 @@ export type PermissionSubject = {
   visibility?: "public" | "private" | "group";
   /** The actor's role in the annotation's group, when it has one and they belong to it. */
   actorRole?: GroupRole | null;
+  /** A thread's root (only roots are resolved). */
+  root?: boolean;
+  /** The actor's standing toward the annotation's article: its linked author, or its editor. */
+  articleRole?: "author" | "editor" | null;
 };
 
 export const annotationActions = [
@@ -34,6 +38,7 @@ export const annotationActions = [
   "reply",
   "flag",
   "moderate",
+  "resolve",
 ] as const;
 export type AnnotationAction = (typeof annotationActions)[number];
 
@@ -62,6 +67,14 @@ const RULES: Record<AnnotationAction, Rule> = {
     subject.visibility === "group"
       ? runsGroup(subject.actorRole)
       : subject.visibility === "public" && actor.role === "admin",
+  // Resolving (and reopening) a thread: its writer; the article's author or editor; the panel's
+  // editors (its owners and moderators) for a panel's thread; a site admin.
+  resolve: (actor, subject) =>
+    subject.root === true &&
+    (isAuthor(actor, subject) ||
+      subject.articleRole != null ||
+      runsGroup(subject.actorRole) ||
+      actor.role === "admin"),
 };
 
 /** Why a signed-in viewer may not, for the message next to the refused form. */
@@ -73,6 +86,8 @@ export const REFUSALS: Record<AnnotationAction, string> = {
   flag: "You cannot flag this annotation.",
   moderate:
     "Only the group's owners and moderators (or a site admin, for public annotations) can hide or restore this.",
+  resolve:
+    "Only the thread's writer, the article's author or an editor can resolve or reopen this thread.",
 };
 
 export function can(actor: Actor, action: AnnotationAction, subject: PermissionSubject): boolean {

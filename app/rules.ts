@@ -59,3 +59,44 @@ export const INSTRUCTIONS_MAX = 5000;
 export const SIZE_CAP_MAX = 1000;
 /** A group takes at most this many members through its code when its owner set no cap. */
 export const DEFAULT_SIZE_CAP = 500;
+
+/** A thread's review state: open until its writer, the article's author or an editor resolves it. */
+export const threadStatuses = ["open", "resolved"] as const;
+export type ThreadStatus = (typeof threadStatuses)[number];
+
+/** `?status=` as links write it; anything else means every thread. */
+export function parseThreadStatus(value: string | null | undefined): ThreadStatus | null {
+  return value === "open" || value === "resolved" ? value : null;
+}
+
+/** The longest revision note, collection title, question and introduction a form takes. */
+export const REVISION_NOTE_MAX = 1000;
+export const COLLECTION_TITLE_MAX = 200;
+export const COLLECTION_QUESTION_MAX = 1000;
+export const COLLECTION_INTRODUCTION_MAX = 5000;
+
+/** How a group's pages speak of it: a class has students and assignments, a panel reviewers and responses. */
+export const GROUP_WORDS = {
+  class: {
+    kind: "class",
+    members: "students",
+    member: "student",
+    owner: "instructor",
+    assignments: "Assignments",
+    assignment: "assignment",
+    postBeforeSee: "Post before you see",
+    postBeforeSeeHelp:
+      "Students see classmates' annotations on this article only after posting one of their own.",
+  },
+  panel: {
+    kind: "review panel",
+    members: "reviewers",
+    member: "reviewer",
+    owner: "editor",
+    assignments: "Responses under review",
+    assignment: "response under review",
+    postBeforeSee: "Blind until posted",
+    postBeforeSeeHelp:
+      "Reviewers see other reviewers' comments on this response only after posting their own.",
+  },
+} as const;

@@ -85,10 +85,43 @@ export const article = sqliteTable("article", {
   publication: text("publication"),
   publishedOn: text("published_on"),
   editorsNote: text("editors_note"),
-  /** SHA-256 of the imported file's normalised content: re-importing the same text is a no-op. */
+  /** SHA-256 of the current revision's parsed content: re-importing the same text is a no-op. */
   sourceHash: text("source_hash").notNull(),
+  /**
+   * The revision readers see (`article_revision.id`). No foreign key: the two tables point at each
+   * other, and the importer writes both in one transaction.
+   */
+  currentRevisionId: integer("current_revision_id"),
+  /** The author's account, linked by an editor: they may revise the text and resolve comments. */
+  authorId: text("author_id").references((): AnySQLiteColumn => user.id, { onDelete: "set null" }),
+  /** Who added the article through the site (null for a command-line import, which admins manage). */
+  editorId: text("editor_id").references((): AnySQLiteColumn => user.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });
+
+/**
+ * One version of an article's text. Its blocks are kept for good, so an annotation can always be
+ * read against the revision it was written on (`/articles/:slug/revisions/:number`).
+ */
+export const articleRevision = sqliteTable(
+  "article_revision",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => article.id, { onDelete: "cascade" }),
+    /** 1 for the first import, then 2, 3, … */
+    number: integer("number").notNull(),
+    sourceHash: text("source_hash").notNull(),
+    /** What the author says changed. */
+    note: text("note").notNull().default(""),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    /** What re-anchoring did to the annotations, as JSON counts (anchored, moved, changed, orphaned). */
+    report: text("report").notNull().default("{}"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("article_revision_number_idx").on(t.articleId, t.number)],
+);
 
 /** One block of an article's body: a section heading or a paragraph, in reading order. */
 export const block = sqliteTable(
@@ -98,17 +131,26 @@ export const block = sqliteTable(
     articleId: integer("article_id")
       .notNull()
       .references(() => article.id, { onDelete: "cascade" }),
+    /** The revision this block belongs to; set for every block (backfilled by migration 0009). */
+    revisionId: integer("revision_id").references(() => articleRevision.id, {
+      onDelete: "cascade",
+    }),
     position: integer("position").notNull(),
     kind: text("kind", { enum: ["heading", "paragraph"] }).notNull(),
     /** Paragraph number shown in the margin (1-based); null for headings. */
     number: integer("number"),
-    /** Stable fragment id: `p-7` for the seventh paragraph, `s-<slug>` for a heading. */
+    /**
+     * Stable fragment id: `p-7` for the seventh paragraph of the first revision, `s-<slug>` for a
+     * heading. A paragraph that a later revision keeps (matched by content) keeps its anchor even
+     * when it moves; a new paragraph gets a number no earlier revision used.
+     */
     anchor: text("anchor").notNull(),
     text: text("text").notNull(),
   },
   (t) => [
-    uniqueIndex("block_article_position_idx").on(t.articleId, t.position),
-    uniqueIndex("block_article_anchor_idx").on(t.articleId, t.anchor),
+    uniqueIndex("block_revision_position_idx").on(t.revisionId, t.position),
+    uniqueIndex("block_revision_anchor_idx").on(t.revisionId, t.anchor),
+    index("block_article_idx").on(t.articleId),
   ],
 );
 
@@ -238,6 +280,18 @@ export const annotation = sqliteTable(
     anchorStatus: text("anchor_status", { enum: ["anchored", "changed", "orphaned"] })
       .notNull()
       .default("anchored"),
+    /**
+     * The paragraph it was written on, once a revision moved it elsewhere (null while `block_id`
+     * still is that paragraph). An orphaned annotation keeps `block_id` on its old paragraph.
+     */
+    originBlockId: integer("origin_block_id").references((): AnySQLiteColumn => block.id, {
+      onDelete: "set null",
+    }),
+    /** The quote as written, kept when a revision re-anchored the annotation to changed text. */
+    originQuote: text("origin_quote"),
+    /** On a thread's root: when its writer, the article's author or an editor resolved it. */
+    resolvedAt: integer("resolved_at", { mode: "timestamp_ms" }),
+    resolvedBy: text("resolved_by").references(() => user.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     editedAt: integer("edited_at", { mode: "timestamp_ms" }),
     deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
@@ -285,6 +339,40 @@ export const annotation = sqliteTable(
     check("annotation_group_check", sql`(${t.visibility} = 'group') = (${t.groupId} is not null)`),
     // A group's annotations on an article: its layer, counts and the instructor's view.
     index("annotation_group_article_idx").on(t.groupId, t.articleId, t.blockId),
+    // Open and resolved threads of an article (the discussion page's filter and counts).
+    index("annotation_article_resolved_idx").on(t.articleId, t.parentId, t.resolvedAt),
+  ],
+);
+
+/**
+ * A symposium: an editor's question put to several experts, with their responses in order.
+ */
+export const collection = sqliteTable("collection", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  slug: text("slug").notNull().unique(),
+  title: text("title").notNull(),
+  /** The question the editor posed. */
+  question: text("question").notNull(),
+  introduction: text("introduction").notNull().default(""),
+  editorId: text("editor_id").references(() => user.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});
+
+/** A response in a collection, in the editor's order. */
+export const collectionItem = sqliteTable(
+  "collection_item",
+  {
+    collectionId: integer("collection_id")
+      .notNull()
+      .references(() => collection.id, { onDelete: "cascade" }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => article.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.collectionId, t.articleId] }),
+    index("collection_item_article_idx").on(t.articleId),
   ],
 );
 

@@ -1,6 +1,8 @@
 /**
- * `npm run import -- <file> [--slug S] [--byline B] [--publication P] [--date YYYY-MM-DD]`
- * Imports an article into the database named by DATABASE_PATH. Errors are one line and exit 1.
+ * `npm run import -- <file> [--slug S] [--byline B] [--publication P] [--date YYYY-MM-DD] [--note N]`
+ * Imports an article into the database named by DATABASE_PATH. A changed text for an existing
+ * slug becomes its next revision (every annotation re-anchored; `--note` says what changed).
+ * Errors are one line and exit 1.
  */
 import { parseArgs } from "node:util";
 import {
@@ -21,6 +23,7 @@ function main(): number {
         byline: { type: "string" },
         publication: { type: "string" },
         date: { type: "string" },
+        note: { type: "string" },
       },
     });
   }
@@ -33,7 +36,7 @@ function main(): number {
   const [file, ...extra] = args.positionals;
   if (!file || extra.length > 0) {
     console.error(
-      "usage: npm run import -- <file> [--slug S] [--byline B] [--publication P] [--date D]",
+      "usage: npm run import -- <file> [--slug S] [--byline B] [--publication P] [--date D] [--note N]",
     );
     return 2;
   }
@@ -47,10 +50,14 @@ function main(): number {
       byline: args.values.byline,
       publication: args.values.publication,
       publishedOn: args.values.date,
-    });
+    }, { note: args.values.note });
     db.$client.close();
     if (result.status === "unchanged") {
       console.log(`import: "${result.slug}" is already imported with this text; nothing to do`);
+    } else if (result.status === "revised") {
+      console.log(
+        `import: "${result.slug}" revision ${result.revision} (${result.paragraphs} paragraphs): threads ${result.anchored} in place, ${result.moved} moved, ${result.changed} on changed text, ${result.orphaned} orphaned`,
+      );
     } else {
       console.log(
         `import: created "${result.slug}" with ${result.paragraphs} paragraphs and ${result.headings} headings`,

@@ -2,7 +2,12 @@
  * Form building blocks for the account pages: a labelled input whose error is announced with it
  * (aria-invalid + aria-describedby), and a form-level message. Presentational only.
  */
-import { type InputHTMLAttributes, type RefObject, useEffect } from "react";
+import {
+  type InputHTMLAttributes,
+  type RefObject,
+  type TextareaHTMLAttributes,
+  useEffect,
+} from "react";
 
 type TextFieldProps = {
   /** The input's name; its id is `${idPrefix}-${name}`. */
@@ -34,6 +39,53 @@ export function TextField({ name, label, error, hint, idPrefix = "f", ...input }
         {...input}
         // biome-ignore lint/a11y/noAutofocus: after a refused full-page post (no script), focus goes to the first invalid field (the first autofocus in the page wins); with script, useAfterErrors moves it.
         autoFocus={input.autoFocus || Boolean(error) || undefined}
+      />
+      {error ? (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+type TextAreaFieldProps = {
+  name: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  idPrefix?: string;
+} & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "name" | "id">;
+
+/** A labelled textarea with its hint and error announced with it, like `TextField`. */
+export function TextAreaField({
+  name,
+  label,
+  error,
+  hint,
+  idPrefix = "f",
+  ...textarea
+}: TextAreaFieldProps) {
+  const id = `${idPrefix}-${name}`;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
+  return (
+    <div className={error ? "field field-invalid" : "field"}>
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="field-hint">
+          {hint}
+        </p>
+      ) : null}
+      <textarea
+        id={id}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        {...textarea}
+        // biome-ignore lint/a11y/noAutofocus: as in TextField, the first invalid field takes focus after a refused post without script.
+        autoFocus={textarea.autoFocus || Boolean(error) || undefined}
       />
       {error ? (
         <p id={errorId} className="field-error">

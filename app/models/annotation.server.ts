@@ -13,25 +13,37 @@ import type {
   NewAnnotationInput,
 } from "#app/models/annotation-input.server";
 import { requireGroupRole } from "#app/models/group.server";
-import { type Viewer, viewerRoleIn, visibleTo } from "#app/models/visibility.server";
+import {
+  articleRoleOf,
+  type Viewer,
+  viewerRoleIn,
+  visibleTo,
+} from "#app/models/visibility.server";
 import { type AnnotationAction, can, type GroupRole, REFUSALS } from "#app/permissions";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
 import { IMMEDIATE } from "#db/client";
-import { annotation, assignment, block, endorsement, sourceLink } from "#db/schema";
+import { annotation, article, assignment, block, endorsement, sourceLink } from "#db/schema";
 
 /** The database or an open transaction on it. */
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 type AnnotationRow = typeof annotation.$inferSelect;
 
-/** The paragraph of an article that new threads attach to; NotFound for any other block. */
+/**
+ * The paragraph of an article's current revision that new threads attach to; NotFound for any
+ * other block (an old revision's paragraphs are read-only).
+ */
 function getParagraphBlock(db: Db, articleId: number, blockId: number) {
   const found = db
-    .select()
+    .select({ block })
     .from(block)
+    .innerJoin(
+      article,
+      and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
+    )
     .where(and(eq(block.id, blockId), eq(block.articleId, articleId)))
-    .get();
+    .get()?.block;
   if (found?.kind !== "paragraph") throw new NotFoundError("There is no such paragraph.");
   return found;
 }
@@ -61,7 +73,7 @@ export function getAnnotationFor(
   id: number,
 ): AnnotationRow {
   const found = getVisibleAnnotation(db, id, viewer);
-  const actorRole = found.groupId === null ? null : roleOfViewer(db, found, viewer);
+  const { actorRole, articleRole } = standingOfViewer(db, found, viewer);
   if (found.deletedAt) {
     throw new NotFoundError(
       action === "reply"
@@ -75,6 +87,8 @@ export function getAnnotationFor(
     hidden: found.hiddenAt !== null,
     visibility: found.visibility,
     actorRole,
+    root: found.parentId === null,
+    articleRole,
   };
   if (!can(viewer, action, subject)) {
     throw new ForbiddenError(REFUSALS[action]);
@@ -82,13 +96,45 @@ export function getAnnotationFor(
   return found;
 }
 
-function roleOfViewer(db: DbOrTx, found: AnnotationRow, viewer: NonNullable<Viewer>) {
+/** The viewer's role in the row's group and their standing toward its article. */
+function standingOfViewer(db: DbOrTx, found: AnnotationRow, viewer: NonNullable<Viewer>) {
   const row = db
-    .select({ role: viewerRoleIn(viewer) })
+    .select({ role: viewerRoleIn(viewer), articleRole: articleRoleOf(viewer) })
     .from(annotation)
     .where(eq(annotation.id, found.id))
     .get();
-  return (row?.role ?? null) as GroupRole | null;
+  return {
+    actorRole: (row?.role ?? null) as GroupRole | null,
+    articleRole: row?.articleRole ?? null,
+  };
+}
+
+/**
+ * Resolves a thread (its root) or reopens it, recording who and when; refused unless the viewer is
+ * its writer, the article's author or an editor (permissions.ts).
+ */
+export function setThreadResolved({
+  db,
+  viewer,
+  id,
+  resolved,
+}: {
+  db: Db;
+  viewer: NonNullable<Viewer>;
+  id: number;
+  resolved: boolean;
+}): void {
+  db.transaction((tx) => {
+    const found = getAnnotationFor(tx, viewer, "resolve", id);
+    tx.update(annotation)
+      .set(
+        resolved
+          ? { resolvedAt: found.resolvedAt ?? new Date(), resolvedBy: found.resolvedBy ?? viewer.id }
+          : { resolvedAt: null, resolvedBy: null },
+      )
+      .where(and(eq(annotation.id, found.id), isNull(annotation.parentId)))
+      .run();
+  }, IMMEDIATE);
 }
 
 /**

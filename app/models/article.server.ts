@@ -16,6 +16,11 @@ export type ArticleSummary = {
   publication: string | null;
   publishedOn: string | null;
   paragraphCount: number;
+  /** The current revision's id (`article_revision.id`). */
+  revisionId: number;
+  /** The author's linked account and the editor who added it (revise and resolve rights). */
+  authorId: string | null;
+  editorId: string | null;
 };
 
 const summaryColumns = {
@@ -27,7 +32,10 @@ const summaryColumns = {
   publication: article.publication,
   publishedOn: article.publishedOn,
   // Written out by hand: inside a correlated subquery drizzle would leave the columns unqualified.
-  paragraphCount: sql<number>`(select count(*) from "block" as b where b.article_id = "article"."id" and b.kind = 'paragraph')`,
+  paragraphCount: sql<number>`(select count(*) from "block" as b where b.revision_id = "article"."current_revision_id" and b.kind = 'paragraph')`,
+  revisionId: sql<number>`"article"."current_revision_id"`,
+  authorId: article.authorId,
+  editorId: article.editorId,
 };
 
 export function listArticles({ db }: { db: Db }): ArticleSummary[] {
@@ -54,7 +62,7 @@ export function findArticleWithBlocks({ db, slug }: { db: Db; slug: string }) {
   const blocks = db
     .select()
     .from(block)
-    .where(eq(block.articleId, found.id))
+    .where(eq(block.revisionId, found.revisionId))
     .orderBy(asc(block.position))
     .all();
   return { ...found, blocks };
@@ -75,7 +83,10 @@ export function formatPublishedOn(value: string | null): string | null {
   }).format(date);
 }
 
-/** One paragraph of an article, found by the article's slug and the paragraph's anchor. */
+/**
+ * One paragraph of the current revision of an article, found by the article's slug and the
+ * paragraph's stable anchor.
+ */
 export function findParagraph({ db, slug, anchor }: { db: Db; slug: string; anchor: string }) {
   return (
     db
@@ -85,7 +96,10 @@ export function findParagraph({ db, slug, anchor }: { db: Db; slug: string; anch
         block,
       })
       .from(block)
-      .innerJoin(article, eq(article.id, block.articleId))
+      .innerJoin(
+        article,
+        and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
+      )
       .where(and(eq(article.slug, slug), eq(block.anchor, anchor), eq(block.kind, "paragraph")))
       .get() ?? null
   );

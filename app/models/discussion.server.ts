@@ -2,10 +2,16 @@
  * The discussion page: an article's threads that the viewer may see, sorted and filtered, a page at
  * a time. Threads are read with the same loader as everywhere else (thread.server.ts).
  */
-import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { toFtsQuery } from "#app/models/search.server";
-import { loadThreads, type ThreadNode } from "#app/models/thread.server";
+import {
+  countThreads,
+  loadThreads,
+  statusCondition,
+  type ThreadCounts,
+  type ThreadNode,
+} from "#app/models/thread.server";
 import {
   inLayer,
   type Layer,
@@ -14,7 +20,7 @@ import {
   type Viewer,
   visibleTo,
 } from "#app/models/visibility.server";
-import type { AnnotationKind, ThreadSort } from "#app/rules";
+import type { AnnotationKind, ThreadSort, ThreadStatus } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { annotation, block } from "#db/schema";
 
@@ -43,6 +49,7 @@ export function listThreads({
   text,
   page = 1,
   layer = { kind: "all" },
+  status,
 }: {
   db: Db;
   articleId: number;
@@ -53,7 +60,15 @@ export function listThreads({
   text?: string;
   page?: number;
   layer?: Layer;
-}): { threads: ThreadListing[]; total: number; page: number; pageCount: number } {
+  status?: ThreadStatus | null;
+}): {
+  threads: ThreadListing[];
+  total: number;
+  page: number;
+  pageCount: number;
+  /** Threads matching every filter but the status: in all, open and resolved. */
+  counts: ThreadCounts;
+} {
   // Each filter names the threads (roots) holding a live annotation that matches; the subquery
   // is not correlated, so it runs once, not once per thread.
   const match = alias(annotation, "m");
@@ -81,7 +96,7 @@ export function listThreads({
     );
   }
   const filtered = kind || authorUsername || text !== undefined;
-  const where = and(
+  const unresolvedWhere = and(
     eq(annotation.articleId, articleId),
     isNull(annotation.parentId),
     visibleTo(viewer),
@@ -96,6 +111,7 @@ export function listThreads({
         )
       : undefined,
   );
+  const where = and(unresolvedWhere, statusCondition(status));
 
   const order: SQL[] = {
     reading: [
@@ -110,7 +126,8 @@ export function listThreads({
     replied: [desc(annotation.replyCount), desc(annotation.createdAt), desc(annotation.id)],
   }[sort];
 
-  const total = db.select({ n: count() }).from(annotation).where(where).get()?.n ?? 0;
+  const counts = countThreads(db, unresolvedWhere);
+  const total = status ? counts[status] : counts.all;
   const pageCount = Math.max(1, Math.ceil(total / THREADS_PER_PAGE));
   const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
   const roots = db
@@ -127,7 +144,7 @@ export function listThreads({
     .limit(THREADS_PER_PAGE)
     .offset((current - 1) * THREADS_PER_PAGE)
     .all();
-  if (roots.length === 0) return { threads: [], total, page: current, pageCount };
+  if (roots.length === 0) return { threads: [], total, page: current, pageCount, counts };
 
   const threads = loadThreads(
     db,
@@ -148,5 +165,6 @@ export function listThreads({
     total,
     page: current,
     pageCount,
+    counts,
   };
 }

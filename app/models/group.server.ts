@@ -17,7 +17,7 @@ import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
 import { IMMEDIATE } from "#db/client";
 import type { GroupKind } from "#db/enums";
-import { group, groupMember, moderationLog, user } from "#db/schema";
+import { assignment, group, groupMember, moderationLog, user } from "#db/schema";
 
 /**
  * Join codes are read aloud in a classroom and typed from a board: capital letters and digits
@@ -155,6 +155,33 @@ export function listMyGroups({ db, viewer }: { db: Db; viewer: { id: string } })
     .where(eq(groupMember.userId, viewer.id))
     .orderBy(asc(group.kind), asc(sql`lower(${group.name})`), asc(group.id))
     .all();
+}
+
+/**
+ * The review panels the viewer belongs to that have this article under review: reviewers write
+ * with the first one's visibility by default.
+ */
+export function panelsReviewing({
+  db,
+  viewer,
+  articleId,
+}: {
+  db: Db;
+  viewer: { id: string };
+  articleId: number;
+}): number[] {
+  return db
+    .select({ id: group.id })
+    .from(groupMember)
+    .innerJoin(group, and(eq(group.id, groupMember.groupId), eq(group.kind, "panel")))
+    .innerJoin(
+      assignment,
+      and(eq(assignment.groupId, group.id), eq(assignment.articleId, articleId)),
+    )
+    .where(eq(groupMember.userId, viewer.id))
+    .orderBy(asc(group.id))
+    .all()
+    .map((g) => g.id);
 }
 
 export type Member = {

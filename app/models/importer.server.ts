@@ -9,8 +9,9 @@ import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { eq } from "drizzle-orm";
 import { markdownTextBlocks } from "#app/markdown.server";
+import { type RevisionOutcome, reviseArticle } from "#app/models/revision.server";
 import { type Db, IMMEDIATE } from "#db/client";
-import { article, block } from "#db/schema";
+import { article, articleRevision, block } from "#db/schema";
 
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
@@ -39,11 +40,15 @@ export type ArticleMetadata = {
   byline?: string | null;
   publication?: string | null;
   publishedOn?: string | null;
+  /** Who added it through the site (they may revise it); null for a command-line import. */
+  editorId?: string | null;
+  authorId?: string | null;
 };
 
 export type ImportResult =
   | { status: "created"; articleId: number; slug: string; paragraphs: number; headings: number }
-  | { status: "unchanged"; articleId: number; slug: string };
+  | { status: "unchanged"; articleId: number; slug: string }
+  | ({ status: "revised"; articleId: number; slug: string } & RevisionOutcome);
 
 const EDITORS_NOTE = /^editor[’']s note:\s*/i;
 const MAX_HEADING_LENGTH = 80;
@@ -212,18 +217,20 @@ export function readArticleFile(path: string): { source: string; markdown: boole
   return { source: source.replace(/^\uFEFF/, ""), markdown };
 }
 
-function contentHash(parsed: ParsedArticle): string {
+export function contentHash(parsed: ParsedArticle): string {
   return createHash("sha256").update(JSON.stringify(parsed)).digest("hex");
 }
 
 /**
- * Writes a parsed article and its blocks in one transaction. An unchanged re-import is a no-op;
- * a changed text for an existing slug is refused until article revisions exist.
+ * Writes a parsed article and its blocks in one transaction, as its first revision. An unchanged
+ * re-import is a no-op; a changed text for an existing slug becomes its next revision, with every
+ * annotation re-anchored (revision.server.ts). `revisedBy` and `note` describe that revision.
  */
 export function importArticle(
   db: Db,
   parsed: ParsedArticle,
   metadata: ArticleMetadata = {},
+  revision: { revisedBy?: string | null; note?: string } = {},
 ): ImportResult {
   const slug = metadata.slug ?? slugify(parsed.title);
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) {
@@ -235,9 +242,14 @@ export function importArticle(
     if (existing) {
       if (existing.sourceHash === hash)
         return { status: "unchanged", articleId: existing.id, slug } as const;
-      throw new ImportError(
-        `an article with slug "${slug}" already exists with different text; revising articles is not supported yet (import under another --slug)`,
-      );
+      const outcome = reviseArticle(tx, {
+        articleId: existing.id,
+        parsed,
+        sourceHash: hash,
+        by: revision.revisedBy ?? null,
+        note: revision.note ?? "",
+      });
+      return { status: "revised", articleId: existing.id, slug, ...outcome } as const;
     }
     const created = tx
       .insert(article)
@@ -249,12 +261,30 @@ export function importArticle(
         byline: metadata.byline ?? null,
         publication: metadata.publication ?? null,
         publishedOn: metadata.publishedOn ?? null,
+        editorId: metadata.editorId ?? null,
+        authorId: metadata.authorId ?? null,
         sourceHash: hash,
       })
       .returning({ id: article.id })
       .get();
+    const first = tx
+      .insert(articleRevision)
+      .values({ articleId: created.id, number: 1, sourceHash: hash, createdBy: metadata.editorId })
+      .returning({ id: articleRevision.id })
+      .get();
+    tx.update(article)
+      .set({ currentRevisionId: first.id })
+      .where(eq(article.id, created.id))
+      .run();
     tx.insert(block)
-      .values(parsed.blocks.map((b, position) => ({ articleId: created.id, position, ...b })))
+      .values(
+        parsed.blocks.map((b, position) => ({
+          articleId: created.id,
+          revisionId: first.id,
+          position,
+          ...b,
+        })),
+      )
       .run();
     return {
       status: "created",

@@ -530,7 +530,13 @@ export function getHeatStrip({
   const paragraphs = db
     .select({ id: block.id, number: block.number, anchor: block.anchor, text: block.text })
     .from(block)
-    .where(and(eq(block.articleId, found.articleId), eq(block.kind, "paragraph")))
+    .where(
+      and(
+        eq(block.articleId, found.articleId),
+        eq(block.kind, "paragraph"),
+        sql`${block.revisionId} = (select current_revision_id from "article" where id = ${found.articleId})`,
+      ),
+    )
     .orderBy(asc(block.position))
     .all();
   const counts = db

@@ -3,11 +3,12 @@
  * any set of threads by root. One query reads the rows the viewer may see (`visibleTo`), the pure
  * builder in app/threading nests them, and each node carries what the viewer may do (`can`).
  */
-import { and, asc, count, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
+import { and, asc, count, eq, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
+import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getVisibleAnnotation } from "#app/models/annotation.server";
 import {
   aliasLabel,
+  articleRoleOf,
   hiddenFrom,
   inLayer,
   type Layer,
@@ -17,6 +18,7 @@ import {
   visibleTo,
 } from "#app/models/visibility.server";
 import { type GroupRole, permissionsOf } from "#app/permissions";
+import type { ThreadStatus } from "#app/rules";
 import { buildThreads } from "#app/threading/build-threads";
 import type { ThreadNode } from "#app/threading/thread-node";
 import type { Db } from "#app/utils/db.server";
@@ -24,6 +26,16 @@ import { NotFoundError } from "#app/utils/errors";
 import { annotation, block, group, sourceLink, user } from "#db/schema";
 
 export type { ThreadNode };
+
+/** Roots by review state (`table` is the roots' alias); undefined for every thread. */
+export function statusCondition(
+  status: ThreadStatus | null | undefined,
+  table: { resolvedAt: SQLiteColumn } = annotation,
+): SQL | undefined {
+  if (status === "open") return isNull(table.resolvedAt);
+  if (status === "resolved") return isNotNull(table.resolvedAt);
+  return undefined;
+}
 
 function threadColumns(viewer: Viewer) {
   return {
@@ -45,6 +57,15 @@ function threadColumns(viewer: Viewer) {
     alias: peerAlias(viewer),
     quote: annotation.quoteExact,
     anchorStatus: annotation.anchorStatus,
+    originQuote: annotation.originQuote,
+    // Where it was written, once a revision moved or orphaned it: "revision:anchor".
+    writtenOn: sql<string | null>`(case when ${annotation.originBlockId} is null and ${annotation.anchorStatus} <> 'orphaned' then null else
+      (select r.number || ':' || b.anchor from "block" b join "article_revision" r on r.id = b.revision_id where b.id = coalesce(${annotation.originBlockId}, ${annotation.blockId})) end)`,
+    resolvedAt: annotation.resolvedAt,
+    resolvedBy: sql<
+      string | null
+    >`(select u.display_name from "user" u where u.id = ${annotation.resolvedBy})`,
+    articleRole: articleRoleOf(viewer),
     sourceUrl: sourceLink.url,
     sourceTitle: sourceLink.title,
     sourceStance: sourceLink.stance,
@@ -69,6 +90,11 @@ function readRows(db: Db, viewer: Viewer, where: SQL | undefined) {
     .leftJoin(group, eq(group.id, annotation.groupId))
     .where(and(where, visibleTo(viewer)))
     .all();
+}
+
+function parseWrittenOn(value: string | null): ThreadNode["writtenOn"] {
+  const match = value ? /^(\d+):(.+)$/.exec(value) : null;
+  return match ? { revision: Number(match[1]), anchor: match[2] ?? "" } : null;
 }
 
 function toNode(row: ThreadRow, viewer: Viewer): ThreadNode {
@@ -102,10 +128,17 @@ function toNode(row: ThreadRow, viewer: Viewer): ThreadNode {
       hidden,
       visibility: row.visibility,
       actorRole: row.viewerRole as GroupRole | null,
+      root: row.parentId === null,
+      articleRole: row.articleRole,
     }),
     visibility: row.visibility,
     quote: row.quote,
     anchorStatus: row.anchorStatus,
+    originQuote: withheld ? null : row.originQuote,
+    writtenOn: parseWrittenOn(row.writtenOn),
+    resolved: row.resolvedAt
+      ? { at: row.resolvedAt.toISOString(), by: row.resolvedBy ?? "deleted user" }
+      : null,
     source:
       !withheld && row.sourceUrl && row.sourceTitle && row.sourceStance
         ? { url: row.sourceUrl, title: row.sourceTitle, stance: row.sourceStance }
@@ -139,6 +172,7 @@ export function getParagraphThreads({
   limit,
   include,
   layer = { kind: "all" },
+  status,
 }: {
   db: Db;
   blockId: number;
@@ -146,11 +180,29 @@ export function getParagraphThreads({
   limit?: number;
   include?: number;
   layer?: Layer;
+  status?: ThreadStatus | null;
 }): ThreadNode[] {
-  if (limit === undefined) {
-    return loadThreads(db, viewer, and(eq(annotation.blockId, blockId), inLayer(layer)));
-  }
   const roots = alias(annotation, "root");
+  if (limit === undefined) {
+    const byStatus = statusCondition(status, roots);
+    return loadThreads(
+      db,
+      viewer,
+      and(
+        eq(annotation.blockId, blockId),
+        inLayer(layer),
+        byStatus
+          ? inArray(
+              annotation.rootId,
+              db
+                .select({ id: roots.id })
+                .from(roots)
+                .where(and(eq(roots.blockId, blockId), byStatus)),
+            )
+          : undefined,
+      ),
+    );
+  }
   const firstRoots = db
     .select({ id: roots.id })
     .from(roots)
@@ -160,6 +212,7 @@ export function getParagraphThreads({
         isNull(roots.parentId),
         visibleTo(viewer, roots),
         inLayer(layer, roots),
+        statusCondition(status, roots),
       ),
     )
     .orderBy(asc(roots.createdAt), asc(roots.id))
@@ -183,7 +236,7 @@ export function getParagraphThreads({
   );
 }
 
-/** How many threads on a paragraph the viewer may see. */
+/** How many threads on a paragraph the viewer may see: all of them, and how many are still open. */
 export function countParagraphThreads({
   db,
   blockId,
@@ -194,21 +247,28 @@ export function countParagraphThreads({
   blockId: number;
   viewer: Viewer;
   layer?: Layer;
-}): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(annotation)
-      .where(
-        and(
-          eq(annotation.blockId, blockId),
-          isNull(annotation.parentId),
-          visibleTo(viewer),
-          inLayer(layer),
-        ),
-      )
-      .get()?.n ?? 0
+}): ThreadCounts {
+  return countThreads(
+    db,
+    and(eq(annotation.blockId, blockId), isNull(annotation.parentId), visibleTo(viewer), inLayer(layer)),
   );
+}
+
+export type ThreadCounts = { all: number; open: number; resolved: number };
+
+/** Threads (roots) matching `where`, in all and by review state, in one query. */
+export function countThreads(db: Db, where: SQL | undefined): ThreadCounts {
+  const row = db
+    .select({
+      all: count(),
+      open: sql<number>`coalesce(sum(${annotation.resolvedAt} is null), 0)`,
+    })
+    .from(annotation)
+    .where(where)
+    .get();
+  const all = row?.all ?? 0;
+  const open = row?.open ?? 0;
+  return { all, open, resolved: all - open };
 }
 
 /** The thread holding one annotation, for its permalink: the paragraph, and the whole thread. */

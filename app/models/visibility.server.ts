@@ -4,7 +4,7 @@
  * exports, live updates — filters with `visibleTo`, so a new kind of visibility is added here once.
  *
  * Three visibilities: `public` (everyone), `private` (its author), `group` (the members of its
- * group: a class or a review panel). A group's assignment can add "post before you see": a plain
+ * group: a class or a review panel; and, for a panel, the linked author of the reviewed article). A group's assignment can add "post before you see": a plain
  * member sees classmates' annotations on the assigned article only once they have posted one there
  * themselves; owners and moderators always see everything. Authors always see their own.
  *
@@ -34,7 +34,29 @@ export type Viewer = { id: string; role?: "user" | "admin" } | null;
  */
 export function visibleTo(viewer: Viewer, table: AnnotationColumns = annotation): SQL {
   if (!viewer) return sql`(${table.visibility} = 'public')`;
-  return sql`(${table.visibility} = 'public' or ${table.authorId} = ${viewer.id} or (${table.visibility} = 'group' and ${memberMaySee(viewer, table)}))`;
+  return sql`(${table.visibility} = 'public' or ${table.authorId} = ${viewer.id} or (${table.visibility} = 'group' and (${memberMaySee(viewer, table)} or ${reviewedAuthor(viewer, table)})))`;
+}
+
+/**
+ * The viewer is the linked author of the row's article and the row's group is a review panel the
+ * article is set to: an author reads (and answers) their reviewers. Only an article's editor or a
+ * site admin links an author, so nobody can make themselves the author of someone else's text.
+ */
+function reviewedAuthor(viewer: NonNullable<Viewer>, table: AnnotationColumns): SQL {
+  return sql`exists (select 1 from "assignment" s join "group" g on g.id = s.group_id and g.kind = 'panel'
+    join "article" a on a.id = s.article_id and a.author_id = ${viewer.id}
+    where s.group_id = ${table.groupId} and s.article_id = ${table.articleId})`;
+}
+
+/**
+ * The viewer's standing toward the row's article: its linked author, the editor who added it, or
+ * neither (null). The permission rule lets both resolve threads on it.
+ */
+export function articleRoleOf(viewer: Viewer, table: AnnotationColumns = annotation) {
+  if (!viewer) return sql<"author" | "editor" | null>`null`;
+  return sql<
+    "author" | "editor" | null
+  >`(select case when a.author_id = ${viewer.id} then 'author' when a.editor_id = ${viewer.id} then 'editor' end from "article" a where a.id = ${table.articleId})`;
 }
 
 /**

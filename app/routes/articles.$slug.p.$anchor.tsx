@@ -22,12 +22,13 @@ import {
   VisibilityField,
 } from "#app/components/annotation-fields";
 import { PanelErrorBoundary } from "#app/components/error-boundary";
+import { StatusFilter } from "#app/components/status-filter";
 import { Thread, type ThreadFormState } from "#app/components/thread";
 import { findParagraph } from "#app/models/article.server";
-import { listMyGroups } from "#app/models/group.server";
+import { listMyGroups, panelsReviewing } from "#app/models/group.server";
 import { countParagraphThreads, getParagraphThreads } from "#app/models/thread.server";
 import { type Layer, layerParam, parseLayer } from "#app/models/visibility.server";
-import { annotationKinds, MAX_QUOTE_LENGTH } from "#app/rules";
+import { annotationKinds, MAX_QUOTE_LENGTH, parseThreadStatus } from "#app/rules";
 import { getUser, loginPath } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { invariantResponse } from "#app/utils/errors";
@@ -56,6 +57,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const moreParams = new URLSearchParams({ more: String(shown / THREADS_SHOWN + 1) });
   const layerValue = layerParam(layer);
   if (layerValue) moreParams.set("layer", layerValue);
+  const status = parseThreadStatus(url.searchParams.get("status"));
+  if (status) moreParams.set("status", status);
   return {
     number: paragraph.block.number,
     threads: getParagraphThreads({
@@ -66,10 +69,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       // The annotation just written (see `action`): its thread is shown even beyond the limit.
       include: parseId(url.searchParams.get("show")) ?? undefined,
       layer,
+      status,
     }),
-    threadCount: countParagraphThreads({ db, blockId: paragraph.block.id, viewer, layer }),
+    counts: countParagraphThreads({ db, blockId: paragraph.block.id, viewer, layer }),
+    status,
     layer: layerValue,
     groups: viewer ? listMyGroups({ db, viewer }).map((g) => ({ id: g.id, name: g.name })) : [],
+    // A reviewer on a panel reviewing this article writes to the panel unless they choose otherwise.
+    reviewPanel: viewer
+      ? (panelsReviewing({ db, viewer, articleId: paragraph.articleId })[0] ?? null)
+      : null,
     moreHref: `?${moreParams}`,
     signedIn: viewer !== null,
     signInHref: loginPath(url.pathname + url.search),
@@ -96,10 +105,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
-/** Writing inside a layer defaults to it: a class's layer to the class, "Only me" to private. */
-function defaultVisibility(layer: string | null): string {
+/**
+ * Writing inside a layer defaults to it: a class's layer to the class, "Only me" to private;
+ * elsewhere a reviewer writes to their review panel, and everyone else in public.
+ */
+function defaultVisibility(layer: string | null, reviewPanel: number | null): string {
   if (layer === "me") return "private";
   if (layer?.startsWith("group-")) return layer;
+  if (reviewPanel !== null && layer !== "public") return `group-${reviewPanel}`;
   return "public";
 }
 
@@ -108,11 +121,13 @@ function NewAnnotationForm({
   prefill,
   groups,
   layer,
+  reviewPanel,
 }: {
   state: FormState;
   prefill: { kind: string | null; quote: string; start: string };
   groups: { id: number; name: string }[];
   layer: string | null;
+  reviewPanel: number | null;
 }) {
   const navigation = useNavigation();
   const busy =
@@ -145,7 +160,7 @@ function NewAnnotationForm({
       <VisibilityField
         groups={groups}
         error={state.errors?.visibility}
-        value={values?.visibility ?? defaultVisibility(layer)}
+        value={values?.visibility ?? defaultVisibility(layer, reviewPanel)}
       />
       <button type="submit" name="intent" value={INTENTS.create} disabled={busy}>
         {busy ? "Posting…" : "Post"}
@@ -155,8 +170,20 @@ function NewAnnotationForm({
 }
 
 export default function ParagraphDiscussion() {
-  const { number, threads, threadCount, moreHref, signedIn, signInHref, prefill, layer, groups } =
-    useLoaderData<typeof loader>();
+  const {
+    number,
+    threads,
+    counts,
+    status,
+    moreHref,
+    signedIn,
+    signInHref,
+    prefill,
+    layer,
+    groups,
+    reviewPanel,
+  } = useLoaderData<typeof loader>();
+  const threadCount = status ? counts[status] : counts.all;
   const actionData = useActionData<typeof action>() as ThreadFormState | undefined;
   const { slug, anchor } = useParams();
   const createState = actionData?.intent === INTENTS.create ? actionData : {};
@@ -187,19 +214,44 @@ export default function ParagraphDiscussion() {
         // Keyed by the thread count, so a posted annotation leaves a closed, empty form behind.
         <details key={threadCount} className="new-annotation-details" open={formOpen || undefined}>
           <summary>Add to this paragraph</summary>
-          <NewAnnotationForm state={createState} prefill={prefill} groups={groups} layer={layer} />
+          <NewAnnotationForm
+            state={createState}
+            prefill={prefill}
+            groups={groups}
+            layer={layer}
+            reviewPanel={reviewPanel}
+          />
         </details>
       ) : (
         <p className="sign-in-prompt">
           <Link to={signInHref}>Sign in</Link> to annotate, question, counter or cite a source.
         </p>
       )}
+      {counts.all > 0 ? (
+        <StatusFilter
+          counts={counts}
+          status={status}
+          href={(next) => {
+            const params = new URLSearchParams();
+            if (layer) params.set("layer", layer);
+            if (next) params.set("status", next);
+            const query = params.toString();
+            return `/articles/${slug}/p/${anchor}${query ? `?${query}` : ""}`;
+          }}
+        />
+      ) : null}
       {threads.length === 0 ? (
-        <p className="empty">Nothing here yet. Be the first to respond to this paragraph.</p>
+        <p className="empty">
+          {status
+            ? `No ${status} threads on this paragraph.`
+            : "Nothing here yet. Be the first to respond to this paragraph."}
+        </p>
       ) : (
         <>
           <h3 className="threads-heading">
-            {threadCount} {threadCount === 1 ? "thread" : "threads"}
+            {threadCount} {status ? `${status} ` : ""}
+            {threadCount === 1 ? "thread" : "threads"}
+            {status ? null : counts.resolved > 0 ? `, ${counts.open} open` : null}
           </h3>
           <ol className="threads">
             {threads.map((root) => (

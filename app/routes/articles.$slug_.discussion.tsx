@@ -13,13 +13,14 @@ import {
   type AnnotationKind,
   annotationKinds,
   KIND_LABELS,
+  parseThreadStatus,
   type ThreadSort,
   threadSorts,
 } from "#app/rules";
 import { getUser, loginPath } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { invariantResponse } from "#app/utils/errors";
-import { inContextPath } from "#app/utils/format";
+import { inContextPath, permalinkPath } from "#app/utils/format";
 import { parsePage } from "#app/utils/params";
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
@@ -45,6 +46,7 @@ function readView(url: URL) {
     kind: (annotationKinds as readonly string[]).includes(kind) ? (kind as AnnotationKind) : null,
     author: get("author").slice(0, 64),
     q: get("q").slice(0, 200),
+    status: parseThreadStatus(get("status")),
     page: parsePage(get("page")),
   };
 }
@@ -64,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     authorUsername: view.author || undefined,
     text: view.q || undefined,
     page: view.page,
+    status: view.status,
   });
   return {
     article: { slug: article.slug, title: article.title },
@@ -80,15 +83,16 @@ function pageHref(view: ReturnType<typeof readView>, page: number): string {
   if (view.kind) params.set("kind", view.kind);
   if (view.author) params.set("author", view.author);
   if (view.q) params.set("q", view.q);
+  if (view.status) params.set("status", view.status);
   if (page > 1) params.set("page", String(page));
   const query = params.toString();
   return query ? `?${query}` : ".";
 }
 
 export default function Discussion() {
-  const { article, view, threads, total, page, pageCount, signedIn, signInHref } =
+  const { article, view, threads, total, page, pageCount, counts, signedIn, signInHref } =
     useLoaderData<typeof loader>();
-  const filtered = Boolean(view.kind || view.author || view.q);
+  const filtered = Boolean(view.kind || view.author || view.q || view.status);
   const context = { slug: article.slug, signedIn, signInHref, mode: "listing" as const };
   return (
     <div className="discussion-page">
@@ -122,6 +126,14 @@ export default function Discussion() {
           <label htmlFor="filter-author">Author (username)</label>
           <input id="filter-author" name="author" defaultValue={view.author} autoComplete="off" />
         </div>
+        <div className="filter-field">
+          <label htmlFor="filter-status">Status</label>
+          <select id="filter-status" name="status" defaultValue={view.status ?? ""}>
+            <option value="">Open and resolved ({counts.all})</option>
+            <option value="open">Open ({counts.open})</option>
+            <option value="resolved">Resolved ({counts.resolved})</option>
+          </select>
+        </div>
         <div className="filter-field filter-text">
           <label htmlFor="filter-q">Containing</label>
           <input id="filter-q" name="q" type="search" defaultValue={view.q} />
@@ -138,15 +150,21 @@ export default function Discussion() {
           ? filtered
             ? "No threads match these filters."
             : "No discussion yet. Select a passage in the article to start one."
-          : `${total} ${total === 1 ? "thread" : "threads"}${filtered ? " match" : ""} · ${SORT_LABELS[view.sort].toLowerCase()}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ""}`}
+          : `${total} ${total === 1 ? "thread" : "threads"}${filtered ? " match" : ""}${view.status ? "" : ` (${counts.open} open, ${counts.resolved} resolved)`} · ${SORT_LABELS[view.sort].toLowerCase()}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ""}`}
       </p>
       <ol className="threads discussion-threads">
         {threads.map((listing) => (
           <li key={listing.root.id} className="listing">
             <p className="thread-location">
-              <Link to={inContextPath(article.slug, listing.anchor, listing.root.id)}>
-                Paragraph {listing.paragraphNumber}
-              </Link>
+              {listing.root.anchorStatus === "orphaned" ? (
+                <Link to={permalinkPath(article.slug, listing.root.id)}>
+                  Orphaned (was paragraph {listing.paragraphNumber})
+                </Link>
+              ) : (
+                <Link to={inContextPath(article.slug, listing.anchor, listing.root.id)}>
+                  Paragraph {listing.paragraphNumber}
+                </Link>
+              )}
               {listing.replyCount > 0
                 ? ` · ${listing.replyCount} ${listing.replyCount === 1 ? "reply" : "replies"}`
                 : ""}

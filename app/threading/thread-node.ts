@@ -30,7 +30,16 @@ export type ThreadNode = {
   can: Permissions;
   visibility: Visibility;
   quote: string | null;
+  /**
+   * `changed`: a revision edited the words it quotes (`originQuote` holds them as written);
+   * `orphaned`: a revision removed them.
+   */
   anchorStatus: "anchored" | "changed" | "orphaned";
+  originQuote: string | null;
+  /** The revision and paragraph it was written on, once a revision moved or orphaned it. */
+  writtenOn: { revision: number; anchor: string } | null;
+  /** On a thread's root: resolved, when and by whom (a display name). */
+  resolved: { at: string; by: string } | null;
   source: { url: string; title: string; stance: Stance } | null;
   endorsements: number;
   endorsedByViewer: boolean;

@@ -25,6 +25,8 @@ export const INTENTS = {
   reply: "reply",
   edit: "edit",
   delete: "delete",
+  resolve: "resolve",
+  reopen: "reopen",
   ...MODERATION_INTENTS,
 } as const;
 

@@ -9,6 +9,7 @@ import {
   createAnnotation,
   createReply,
   deleteAnnotation,
+  setThreadResolved,
   updateAnnotation,
 } from "#app/models/annotation.server";
 import { parseEdit, parseNewAnnotation, parseReply } from "#app/models/annotation-input.server";
@@ -126,6 +127,12 @@ export async function handleThreadAction({
       case INTENTS.delete:
         deleteAnnotation({ db, viewer: user, id: readId(form) });
         return redirect(afterDelete);
+      case INTENTS.resolve:
+      case INTENTS.reopen: {
+        const id = readId(form);
+        setThreadResolved({ db, viewer: user, id, resolved: intent === INTENTS.resolve });
+        return redirect(afterWrite(id));
+      }
       case INTENTS.flag:
       case INTENTS.hide:
       case INTENTS.restore:

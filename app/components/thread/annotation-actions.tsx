@@ -3,13 +3,18 @@
  * permission rule allows) edit, delete, flag, hide or restore. Each form is a plain post inside
  * <details>, so it works without script and by keyboard.
  */
-import { Link } from "@remix-run/react";
-import { BodyField, KindField, SourceFields } from "#app/components/annotation-fields";
+import { Form, Link } from "@remix-run/react";
+import {
+  BodyField,
+  FormErrorSummary,
+  KindField,
+  SourceFields,
+} from "#app/components/annotation-fields";
 import type { ThreadNode } from "#app/threading/thread-node";
 import { permalinkPath } from "#app/utils/format";
 import { INTENTS } from "#app/utils/intents";
-import { ActionForm } from "./action-form";
-import { useThreadContext } from "./context";
+import { ActionForm, SubmitButton } from "./action-form";
+import { useFormStateFor, useThreadContext } from "./context";
 import { CopyLink } from "./copy-link";
 import { EndorseButton } from "./endorse-button";
 import { ModerationForms } from "./moderation-forms";
@@ -84,6 +89,21 @@ function DeleteForm({ node }: { node: ThreadNode }) {
   );
 }
 
+/** Resolve or reopen a thread: one button, a plain post. */
+function ResolveForm({ node }: { node: ThreadNode }) {
+  const intent = node.resolved ? INTENTS.reopen : INTENTS.resolve;
+  const state = useFormStateFor(intent, node.id);
+  return (
+    <Form method="post" className="resolve-form" preventScrollReset>
+      <input type="hidden" name="id" value={node.id} />
+      <FormErrorSummary state={state} />
+      <SubmitButton intent={intent} id={node.id}>
+        {node.resolved ? "Reopen thread" : "Resolve thread"}
+      </SubmitButton>
+    </Form>
+  );
+}
+
 export function AnnotationActions({ node }: { node: ThreadNode }) {
   const context = useThreadContext();
   if (node.deleted) return null;
@@ -112,6 +132,7 @@ export function AnnotationActions({ node }: { node: ThreadNode }) {
       <CopyLink href={permalink} />
       {node.can.edit ? <EditForm node={node} /> : null}
       {node.can.delete ? <DeleteForm node={node} /> : null}
+      {node.can.resolve ? <ResolveForm node={node} /> : null}
       <ModerationForms node={node} />
     </div>
   );

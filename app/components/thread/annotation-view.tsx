@@ -1,4 +1,5 @@
 /** One annotation: its kind, author, time, quoted passage, source link, body and actions. */
+import { Link } from "@remix-run/react";
 import { AnnotationContent } from "#app/components/annotation-content";
 import { AuthorName } from "#app/components/author-name";
 import { kindLabel } from "#app/rules";
@@ -25,6 +26,46 @@ function HiddenNote({ node }: { node: ThreadNode }) {
   );
 }
 
+/**
+ * What a revision did to the words a thread is about: changed (with the quote as it was written)
+ * or removed, with a link to the revision it was written on.
+ */
+function AnchorNote({ node, slug }: { node: ThreadNode; slug: string }) {
+  if (node.anchorStatus === "anchored" || node.parentId !== null) return null;
+  const written = node.writtenOn ? (
+    <>
+      {" "}
+      <Link to={`/articles/${slug}/revisions/${node.writtenOn.revision}#${node.writtenOn.anchor}`}>
+        Read revision {node.writtenOn.revision}, where it was written
+      </Link>
+    </>
+  ) : null;
+  if (node.anchorStatus === "orphaned") {
+    return (
+      <p className="anchor-note anchor-orphaned">
+        <strong>Orphaned:</strong> the words it was about are no longer in the article.
+        {written}
+      </p>
+    );
+  }
+  return (
+    <div className="anchor-note anchor-changed">
+      <p>
+        <strong>Text changed since this comment.</strong>
+        {written}
+      </p>
+      {node.originQuote ? (
+        <blockquote className="annotation-quote origin-quote">
+          <p>
+            <span className="visually-hidden">Originally quoted: </span>
+            <del>{node.originQuote}</del>
+          </p>
+        </blockquote>
+      ) : null}
+    </div>
+  );
+}
+
 export function AnnotationView({
   node,
   inReplyTo,
@@ -34,7 +75,7 @@ export function AnnotationView({
   inReplyTo?: string;
   showQuote: boolean;
 }) {
-  const { markedId } = useThreadContext();
+  const { markedId, slug } = useThreadContext();
   const headingId = `a-${node.id}-heading`;
   const marked = markedId === node.id;
   // A placeholder: deleted, or hidden by a moderator from this viewer (no words, no author).
@@ -76,14 +117,18 @@ export function AnnotationView({
         </span>
       </header>
       {node.hidden && !withheld ? <HiddenNote node={node} /> : null}
+      {node.resolved ? (
+        <p className="resolved-note">
+          <strong>Resolved</strong> by {node.resolved.by} on{" "}
+          <time dateTime={node.resolved.at}>{formatDateTime(node.resolved.at)}</time>
+        </p>
+      ) : null}
       {showQuote && node.quote ? (
         <blockquote className="annotation-quote">
           <p>{node.quote}</p>
-          {node.anchorStatus === "changed" ? (
-            <p className="anchor-note">The passage has changed since.</p>
-          ) : null}
         </blockquote>
       ) : null}
+      {showQuote && !withheld ? <AnchorNote node={node} slug={slug} /> : null}
       {node.deleted ? (
         <p className="deleted-body">[deleted]</p>
       ) : node.hiddenFromViewer ? (
