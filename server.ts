@@ -75,6 +75,12 @@ export function sameOriginWrites(req: Request, res: Response, next: NextFunction
  * before anything buffers it. Browsers always send Content-Length with a form.
  */
 const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * The forms that upload an article's text (a revision, a collection's new response) take files up
+ * to the importer's 1 MB limit, plus the form around it; the importer refuses a larger file itself.
+ */
+const MAX_UPLOAD_BODY_BYTES = 1024 * 1024 + 64 * 1024;
+const UPLOAD_PATHS = /^\/(articles\/[^/]+\/revisions|collections\/[^/]+)(\.data)?\/?$/;
 
 function limitBodySize(req: Request, res: Response, next: NextFunction) {
   if (req.method === "GET" || req.method === "HEAD") return next();
@@ -83,7 +89,8 @@ function limitBodySize(req: Request, res: Response, next: NextFunction) {
     res.status(411).type("text/plain").send("Length Required");
     return;
   }
-  if (Number(length ?? 0) > MAX_BODY_BYTES) {
+  const limit = UPLOAD_PATHS.test(req.path) ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
+  if (Number(length ?? 0) > limit) {
     res.status(413).type("text/plain").send("That is more than a form here can hold.");
     return;
   }

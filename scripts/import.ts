@@ -45,12 +45,17 @@ function main(): number {
     const parsed = parseArticle(source, { markdown });
     const db = openDatabase(databasePath());
     migrateDatabase(db);
-    const result = importArticle(db, parsed, {
-      slug: args.values.slug,
-      byline: args.values.byline,
-      publication: args.values.publication,
-      publishedOn: args.values.date,
-    }, { note: args.values.note });
+    const result = importArticle(
+      db,
+      parsed,
+      {
+        slug: args.values.slug,
+        byline: args.values.byline,
+        publication: args.values.publication,
+        publishedOn: args.values.date,
+      },
+      { note: args.values.note },
+    );
     db.$client.close();
     if (result.status === "unchanged") {
       console.log(`import: "${result.slug}" is already imported with this text; nothing to do`);

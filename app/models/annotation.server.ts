@@ -13,12 +13,7 @@ import type {
   NewAnnotationInput,
 } from "#app/models/annotation-input.server";
 import { requireGroupRole } from "#app/models/group.server";
-import {
-  articleRoleOf,
-  type Viewer,
-  viewerRoleIn,
-  visibleTo,
-} from "#app/models/visibility.server";
+import { articleRoleOf, type Viewer, viewerRoleIn, visibleTo } from "#app/models/visibility.server";
 import { type AnnotationAction, can, type GroupRole, REFUSALS } from "#app/permissions";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
@@ -129,7 +124,10 @@ export function setThreadResolved({
     tx.update(annotation)
       .set(
         resolved
-          ? { resolvedAt: found.resolvedAt ?? new Date(), resolvedBy: found.resolvedBy ?? viewer.id }
+          ? {
+              resolvedAt: found.resolvedAt ?? new Date(),
+              resolvedBy: found.resolvedBy ?? viewer.id,
+            }
           : { resolvedAt: null, resolvedBy: null },
       )
       .where(and(eq(annotation.id, found.id), isNull(annotation.parentId)))

@@ -272,10 +272,7 @@ export function importArticle(
       .values({ articleId: created.id, number: 1, sourceHash: hash, createdBy: metadata.editorId })
       .returning({ id: articleRevision.id })
       .get();
-    tx.update(article)
-      .set({ currentRevisionId: first.id })
-      .where(eq(article.id, created.id))
-      .run();
+    tx.update(article).set({ currentRevisionId: first.id }).where(eq(article.id, created.id)).run();
     tx.insert(block)
       .values(
         parsed.blocks.map((b, position) => ({

@@ -7,12 +7,14 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { diffWords } from "#app/anchoring/diff";
+import { importArticle } from "#app/models/importer.server";
 import { getRevision } from "#app/models/revision.server";
+import type { RevisionInput } from "#app/models/revision-input.server";
 import { loadThreads, type ThreadNode } from "#app/models/thread.server";
 import { type Viewer, visibleTo } from "#app/models/visibility.server";
-import { KIND_LABELS, STANCE_LABELS } from "#app/rules";
+import { kindLabel, STANCE_LABELS } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
-import { ForbiddenError } from "#app/utils/errors";
+import { FieldValidationError, ForbiddenError } from "#app/utils/errors";
 import { annotation, assignment, block, group, groupMember } from "#db/schema";
 
 /** What the revise rule needs of an article. */
@@ -53,16 +55,88 @@ export function requireRevise(db: Db, viewer: Viewer, found: RevisableArticle): 
   }
 }
 
+/**
+ * Makes the viewer's new text the article's next revision (importer.server.ts re-anchors every
+ * thread), once the revise rule allows it. The same text as the current revision is refused.
+ */
+export function uploadRevision({
+  db,
+  viewer,
+  article,
+  input,
+}: {
+  db: Db;
+  viewer: NonNullable<Viewer>;
+  article: RevisableArticle & { slug: string };
+  input: RevisionInput;
+}) {
+  requireRevise(db, viewer, article);
+  const result = importArticle(
+    db,
+    input.parsed,
+    { slug: article.slug },
+    { revisedBy: viewer.id, note: input.note },
+  );
+  if (result.status !== "revised") {
+    throw new FieldValidationError({
+      file: "This text is the same as the current revision: there is nothing to revise.",
+    });
+  }
+  return result;
+}
+
 /** Roots of the article's threads matching `where`, as whole threads the viewer may see. */
 function threadsWhere(db: Db, viewer: Viewer, articleId: number, where: ReturnType<typeof and>) {
   const roots = db
     .select({ id: annotation.id })
     .from(annotation)
     .where(
-      and(eq(annotation.articleId, articleId), isNull(annotation.parentId), where, visibleTo(viewer)),
+      and(
+        eq(annotation.articleId, articleId),
+        isNull(annotation.parentId),
+        where,
+        visibleTo(viewer),
+      ),
     );
   return loadThreads(db, viewer, inArray(annotation.rootId, roots));
 }
+
+/**
+ * The reading page's "Orphaned comments": each orphaned thread's kind and the words it quoted.
+ * Only what changes with a page_version bump (migration 0008) is read, so the anonymous page's
+ * render-once cache can hold it.
+ */
+export function listOrphanedQuotes({
+  db,
+  articleId,
+  viewer,
+}: {
+  db: Db;
+  articleId: number;
+  viewer: Viewer;
+}) {
+  const where = and(
+    eq(annotation.articleId, articleId),
+    isNull(annotation.parentId),
+    eq(annotation.anchorStatus, "orphaned"),
+    isNull(annotation.deletedAt),
+    visibleTo(viewer),
+  );
+  const rows = db
+    .select({ id: annotation.id, kind: annotation.kind, quote: annotation.quoteExact })
+    .from(annotation)
+    .where(where)
+    .orderBy(annotation.createdAt, annotation.id)
+    .limit(ORPHANS_LISTED)
+    .all();
+  const total =
+    rows.length < ORPHANS_LISTED
+      ? rows.length
+      : (db.select({ n: sql<number>`count(*)` }).from(annotation).where(where).get()?.n ?? 0);
+  return { rows, total };
+}
+
+const ORPHANS_LISTED = 100;
 
 /** The threads a revision orphaned, oldest first: listed under the article, never dropped. */
 export function listOrphans({
@@ -129,7 +203,11 @@ export function compareRevisions({
   const placement = new Map(
     (threads.length
       ? db
-          .select({ id: annotation.id, blockId: annotation.blockId, origin: annotation.originBlockId })
+          .select({
+            id: annotation.id,
+            blockId: annotation.blockId,
+            origin: annotation.originBlockId,
+          })
           .from(annotation)
           .where(
             inArray(
@@ -262,7 +340,13 @@ export function getReviewSummary({
   );
   const sections = new Map<number | null, SummarySection>();
   for (const p of paragraphs) {
-    sections.set(p.id, { anchor: p.anchor, number: p.number, text: p.text, open: [], resolved: [] });
+    sections.set(p.id, {
+      anchor: p.anchor,
+      number: p.number,
+      text: p.text,
+      open: [],
+      resolved: [],
+    });
   }
   const orphaned: SummarySection = {
     anchor: null,
@@ -308,7 +392,7 @@ function describeNode(node: ThreadNode, depth: number): string[] {
   const indent = "  ".repeat(depth);
   const head = node.deleted
     ? "[deleted]"
-    : `**${KIND_LABELS[node.kind].one}** by ${inert(who(node))}${
+    : `**${kindLabel(node.kind)}** by ${inert(who(node))}${
         node.source
           ? ` — source ${STANCE_LABELS[node.source.stance].toLowerCase()}: [${inert(node.source.title)}](<${node.source.url.replace(/[<>]/g, encodeURIComponent)}>)`
           : ""
@@ -347,13 +431,22 @@ export function reviewMarkdown(
       out.push("", `### ${label} (${threads.length})`, "");
       for (const thread of threads) {
         if (thread.quote) {
-          out.push(`On “${inert(thread.quote)}”${thread.anchorStatus === "changed" ? " (text changed since)" : ""}:`, "");
+          out.push(
+            `On “${inert(thread.quote)}”${thread.anchorStatus === "changed" ? " (text changed since)" : ""}:`,
+            "",
+          );
         }
         out.push(...describeNode(thread, 0));
-        if (thread.resolved) out.push(`  - Resolved by ${inert(thread.resolved.by)} on ${thread.resolved.at.slice(0, 10)}`);
+        if (thread.resolved)
+          out.push(
+            `  - Resolved by ${inert(thread.resolved.by)} on ${thread.resolved.at.slice(0, 10)}`,
+          );
         out.push("");
       }
     }
   }
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trim()}\n`;
+  return `${out
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim()}\n`;
 }

@@ -8,7 +8,11 @@
  * revisions stay readable at their own address.
  */
 import { and, asc, desc, eq, isNull, max, ne, sql } from "drizzle-orm";
-import { matchParagraphs, type ParagraphAnnotation, reanchorRevision } from "#app/anchoring/revision";
+import {
+  matchParagraphs,
+  type RevisionAnnotation,
+  reanchorRevision,
+} from "#app/anchoring/revision";
 import { describePassage } from "#app/anchoring/selectors";
 import type { ParsedArticle } from "#app/models/importer.server";
 import type { Db } from "#app/utils/db.server";
@@ -90,7 +94,7 @@ export function reviseArticle(
     )
     .all();
   const indexOfBlock = new Map(oldParagraphs.map((p, i) => [p.id, i]));
-  const inputs: ParagraphAnnotation[] = roots.map((root) => ({
+  const inputs: RevisionAnnotation[] = roots.map((root) => ({
     id: root.id,
     paragraph: indexOfBlock.get(root.blockId) ?? -1,
     selector:
@@ -103,8 +107,9 @@ export function reviseArticle(
   }));
   const oldTexts = oldParagraphs.map((p) => p.text);
   const newTexts = newParagraphs.map((p) => p.text);
-  const { continues } = matchParagraphs(oldTexts, newTexts);
-  const outcomes = reanchorRevision(oldTexts, newTexts, inputs);
+  const matching = matchParagraphs(oldTexts, newTexts);
+  const { continues } = matching;
+  const outcomes = reanchorRevision(oldTexts, newTexts, inputs, matching);
 
   // Kept paragraphs keep their anchors; new ones take numbers no revision has used, so a link to
   // an old paragraph never lands on a different one.
@@ -117,7 +122,8 @@ export function reviseArticle(
   let nextNumber = Math.max(0, ...usedNumbers) + 1;
   const anchors = newParagraphs.map((_, i) => {
     const kept = continues[i];
-    const keptAnchor = kept === null || kept === undefined ? undefined : oldParagraphs[kept]?.anchor;
+    const keptAnchor =
+      kept === null || kept === undefined ? undefined : oldParagraphs[kept]?.anchor;
     return keptAnchor ?? `p-${nextNumber++}`;
   });
 
@@ -240,6 +246,17 @@ export function listRevisions({ db, articleId }: { db: Db; articleId: number }) 
     .where(eq(articleRevision.articleId, articleId))
     .orderBy(desc(articleRevision.number))
     .all();
+}
+
+/** How many revisions an article has: the current one's number. */
+export function countRevisions({ db, articleId }: { db: Db; articleId: number }): number {
+  return (
+    db
+      .select({ n: max(articleRevision.number) })
+      .from(articleRevision)
+      .where(eq(articleRevision.articleId, articleId))
+      .get()?.n ?? 1
+  );
 }
 
 /** One revision of an article with its blocks in reading order; NotFound when there is none. */

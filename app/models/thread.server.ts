@@ -59,7 +59,9 @@ function threadColumns(viewer: Viewer) {
     anchorStatus: annotation.anchorStatus,
     originQuote: annotation.originQuote,
     // Where it was written, once a revision moved or orphaned it: "revision:anchor".
-    writtenOn: sql<string | null>`(case when ${annotation.originBlockId} is null and ${annotation.anchorStatus} <> 'orphaned' then null else
+    writtenOn: sql<
+      string | null
+    >`(case when ${annotation.originBlockId} is null and ${annotation.anchorStatus} <> 'orphaned' then null else
       (select r.number || ':' || b.anchor from "block" b join "article_revision" r on r.id = b.revision_id where b.id = coalesce(${annotation.originBlockId}, ${annotation.blockId})) end)`,
     resolvedAt: annotation.resolvedAt,
     resolvedBy: sql<
@@ -250,7 +252,12 @@ export function countParagraphThreads({
 }): ThreadCounts {
   return countThreads(
     db,
-    and(eq(annotation.blockId, blockId), isNull(annotation.parentId), visibleTo(viewer), inLayer(layer)),
+    and(
+      eq(annotation.blockId, blockId),
+      isNull(annotation.parentId),
+      visibleTo(viewer),
+      inLayer(layer),
+    ),
   );
 }
 

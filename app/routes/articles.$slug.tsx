@@ -23,11 +23,14 @@ import { findArticleWithBlocks, formatPublishedOn } from "#app/models/article.se
 import { findAssignmentsOnArticle } from "#app/models/assignment.server";
 import { listMyGroups } from "#app/models/group.server";
 import { getParagraphSummaries } from "#app/models/paragraph-summary.server";
+import { listOrphanedQuotes } from "#app/models/review.server";
+import { countRevisions } from "#app/models/revision.server";
 import { layerParam, parseLayer } from "#app/models/visibility.server";
+import { kindLabel } from "#app/rules";
 import { getUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { invariantResponse } from "#app/utils/errors";
-import { formatDue } from "#app/utils/format";
+import { formatDue, permalinkPath } from "#app/utils/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
   data
@@ -47,6 +50,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     : ({ kind: "all" } as const);
   const summaries = getParagraphSummaries({ db, articleId: article.id, viewer, layer });
   return {
+    revision: countRevisions({ db, articleId: article.id }),
+    orphans: listOrphanedQuotes({ db, articleId: article.id, viewer }),
     layer: layerParam(layer),
     groups: viewer ? listMyGroups({ db, viewer }).map((g) => ({ id: g.id, name: g.name })) : [],
     assignments: viewer
@@ -92,7 +97,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({
 };
 
 export default function ReadingPage() {
-  const { article, layer, groups, assignments } = useLoaderData<typeof loader>();
+  const { article, layer, groups, assignments, revision, orphans } = useLoaderData<typeof loader>();
   const layerQuery = layer ? `?layer=${layer}` : "";
   const { anchor: activeAnchor } = useParams();
   const bodyRef = useRef<HTMLDivElement>(null);
@@ -107,6 +112,15 @@ export default function ReadingPage() {
             ? ` · ${annotationTotal} ${annotationTotal === 1 ? "annotation" : "annotations"}`
             : ""}
         </Link>
+        <Link to={`/articles/${article.slug}/review`}>Review summary</Link>
+        <Link to={`/articles/${article.slug}/revisions`}>
+          {revision > 1 ? `Revision ${revision} · all revisions` : "Revisions"}
+        </Link>
+        {revision > 1 ? (
+          <Link to={`/articles/${article.slug}/compare?from=${revision - 1}&to=${revision}`}>
+            What changed in revision {revision}
+          </Link>
+        ) : null}
         <a href={`/articles/${article.slug}/feed.xml`}>Atom feed of new annotations</a>
       </nav>
       {assignments.length > 0 ? (
@@ -180,6 +194,40 @@ export default function ReadingPage() {
         )}
         <SelectionPopover slug={article.slug} layer={layer} containerRef={bodyRef} />
       </div>
+      {orphans.total > 0 ? (
+        <section id="orphaned" className="orphaned-comments" aria-labelledby="orphaned-heading">
+          <h2 id="orphaned-heading">Orphaned comments ({orphans.total})</h2>
+          <p>
+            A revision removed the words these comments were about. They are kept, with the passage
+            they quoted; each opens with the revision it was written on.
+          </p>
+          <ul>
+            {orphans.rows.map((o) => (
+              <li key={o.id}>
+                <Link to={permalinkPath(article.slug, o.id)}>
+                  {kindLabel(o.kind)}
+                  <span className="visually-hidden"> (orphaned)</span>
+                </Link>
+                {o.quote ? (
+                  <>
+                    {" "}
+                    on <q className="orphan-quote">{o.quote}</q>
+                  </>
+                ) : (
+                  " on a paragraph since removed"
+                )}
+              </li>
+            ))}
+          </ul>
+          {orphans.total > orphans.rows.length ? (
+            <p>
+              <Link to={`/articles/${article.slug}/review`}>
+                All {orphans.total} in the review summary
+              </Link>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
     </article>
   );
 }

@@ -82,6 +82,8 @@ type Target =
   | "group-hidden"
   | "group-flagged"
   | "missing-group"
+  | "revisable"
+  | "missing-revision"
   | "none";
 
 type World = {
@@ -123,6 +125,25 @@ function assignedArticle(): number {
       .get() as number;
   }
   return assignedArticleId;
+}
+
+let revisable = false;
+/** An article only admins may revise (imported from the command line), made once. */
+function revisableSlug(): string {
+  if (!revisable) {
+    const { source, markdown } = readArticleFile(SEED_ARTICLE_PATH);
+    importArticle(db, parseArticle(source, { markdown }), { slug: "matrix-revisable" });
+    revisable = true;
+  }
+  return "matrix-revisable";
+}
+
+let revisionCounter = 0;
+/** The article's text with one paragraph changed, differently each time: always a new revision. */
+function revisedText(): string {
+  revisionCounter += 1;
+  const { source } = readArticleFile(SEED_ARTICLE_PATH);
+  return `${source.trimEnd()}\n\nA closing paragraph added by matrix revision ${revisionCounter} (${randomBytes(4).toString("hex")}).\n`;
 }
 
 type FieldsFn = (
@@ -241,6 +262,49 @@ function threadRows(
         target,
         fields: (w) => ({ intent: INTENTS.delete, id: idOf(w, target) }),
         expect: gone ? signedIn("404") : authorOnly(where.afterDelete, onPrivate ? "404" : "403"),
+      },
+    );
+  }
+  for (const target of ["public", "private", "deleted", "missing"] as const) {
+    const onPrivate = target === "private";
+    const gone = target === "deleted" || target === "missing";
+    // The thread's writer (the author) and a site admin may resolve; a stranger may not. Another's
+    // private note does not exist for anyone else. The admin goes first (see RUN_ORDER), so the
+    // author finds the thread already resolved; reopening an open thread writes nothing.
+    rows.push(
+      {
+        route,
+        method: "POST",
+        intent: INTENTS.resolve,
+        target,
+        fields: (w) => ({ intent: INTENTS.resolve, id: idOf(w, target) }),
+        expect: gone
+          ? signedIn("404")
+          : onPrivate
+            ? authorOnly(where.afterWrite, "404")
+            : {
+                anonymous: LOGIN,
+                stranger: "403",
+                admin: where.afterWrite,
+                author: `${where.afterWrite} unchanged`,
+              },
+      },
+      {
+        route,
+        method: "POST",
+        intent: INTENTS.reopen,
+        target,
+        fields: (w) => ({ intent: INTENTS.reopen, id: idOf(w, target) }),
+        expect: gone
+          ? signedIn("404")
+          : onPrivate
+            ? authorOnly(`${where.afterWrite} unchanged`, "404")
+            : {
+                anonymous: LOGIN,
+                stranger: "403",
+                admin: `${where.afterWrite} unchanged`,
+                author: `${where.afterWrite} unchanged`,
+              },
       },
     );
   }
@@ -439,6 +503,79 @@ const ROWS: Row[] = [
     // The permalink offers no new-annotation form: such a post is refused by the form kit.
     create: signedIn("400"),
   }),
+
+  // Revisions: everyone reads them; only the article's author, its editor (or an owner of a
+  // panel reviewing it) and site admins upload one. The matrix's article was imported from the
+  // command line: it has no editor, so only admins may revise it.
+  { route: "articles.$slug_.revisions._index.tsx", method: "GET", expect: all("200") },
+  {
+    route: "articles.$slug_.revisions._index.tsx",
+    method: "GET",
+    target: "missing-article",
+    expect: all("404"),
+  },
+  {
+    route: "articles.$slug_.revisions._index.tsx",
+    method: "POST",
+    intent: "revise",
+    target: "revisable",
+    fields: () => ({ text: revisedText(), note: "A matrix revision." }),
+    expect: {
+      anonymous: LOGIN,
+      stranger: "403",
+      author: "403",
+      admin: "302 /articles/matrix-revisable/revisions?revised=*",
+    },
+  },
+  {
+    route: "articles.$slug_.revisions._index.tsx",
+    method: "POST",
+    intent: "revise (no text)",
+    target: "revisable",
+    fields: () => ({ note: "Nothing attached." }),
+    expect: signedIn("400"),
+  },
+  {
+    route: "articles.$slug_.revisions.$number.tsx",
+    method: "GET",
+    target: "revisable",
+    expect: all("200"),
+  },
+  ...(["missing-revision", "missing-article"] as const).map(
+    (target): Row => ({
+      route: "articles.$slug_.revisions.$number.tsx",
+      method: "GET",
+      target,
+      expect: all("404"),
+    }),
+  ),
+  { route: "articles.$slug_.revisions.$number.tsx", method: "POST", expect: NO_ACTION },
+  { route: "articles.$slug_.compare.tsx", method: "GET", target: "revisable", expect: all("200") },
+  {
+    route: "articles.$slug_.compare.tsx",
+    method: "GET",
+    target: "revisable",
+    query: "from=1&to=999",
+    expect: all("404"),
+  },
+  { route: "articles.$slug_.compare.tsx", method: "POST", expect: NO_ACTION },
+  // The review summary shows each reader what they may see (visibility.test.ts checks which).
+  { route: "articles.$slug_.review.tsx", method: "GET", expect: all("200") },
+  {
+    route: "articles.$slug_.review.tsx",
+    method: "GET",
+    target: "missing-article",
+    expect: all("404"),
+  },
+  { route: "articles.$slug_.review.tsx", method: "POST", expect: NO_ACTION },
+  { route: "articles.$slug_.review[.md].tsx", method: "GET", expect: all("200") },
+  {
+    route: "articles.$slug_.review[.md].tsx",
+    method: "GET",
+    target: "missing-article",
+    expect: all("404"),
+  },
+  { route: "articles.$slug_.review[.md].tsx", method: "POST", expect: NO_ACTION },
 
   // The whole discussion.
   { route: "articles.$slug_.discussion.tsx", method: "GET", expect: all("200") },
@@ -1037,7 +1174,10 @@ function segmentsOf(file: string): ({ param: string; suffix?: string } | { text:
 function paramValue(name: string, target: Target | undefined, w: World): string {
   switch (name) {
     case "slug":
+      if (target === "revisable" || target === "missing-revision") return revisableSlug();
       return target === "missing-article" ? "no-such-article" : w.slug;
+    case "number":
+      return target === "missing-revision" ? "999" : "1";
     case "anchor":
       return target === "missing-paragraph" ? "p-999" : "p-3";
     case "id":
@@ -1218,7 +1358,8 @@ describe("the matrix covers every route module", () => {
         problems.push(`${file}: POST rows expect answers, but it exports no action`);
     }
     expect(problems).toEqual([]);
-  });
+    // It imports every route module: on a loaded 2-core machine that takes more than 5 s.
+  }, 60_000);
 
   it("has a row for every intent a route's forms post, and for an unknown one", () => {
     const problems: string[] = [];

@@ -468,6 +468,7 @@ describe("listThreads: paging", () => {
       total: 0,
       page: 1,
       pageCount: 1,
+      counts: { all: 0, open: 0, resolved: 0 },
     });
   });
 

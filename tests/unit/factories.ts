@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { createAnnotation, createReply } from "#app/models/annotation.server";
 import type { AnnotationInput, NewAnnotationInput } from "#app/models/annotation-input.server";
 import { createUser as createAccount, newUserId } from "#app/models/user.server";
@@ -39,7 +39,14 @@ export function paragraph(anchor = "p-1") {
   const found = db
     .select()
     .from(block)
-    .where(and(eq(block.articleId, articleId), eq(block.anchor, anchor)))
+    .where(
+      and(
+        eq(block.articleId, articleId),
+        eq(block.anchor, anchor),
+        // The current revision's paragraph: an article revised by a test keeps its old blocks.
+        sql`${block.revisionId} = (select current_revision_id from "article" where id = ${articleId})`,
+      ),
+    )
     .get();
   if (!found) throw new Error(`the demo article has no block ${anchor}`);
   return found;

@@ -11,7 +11,7 @@ import {
   readArticleFile,
 } from "#app/models/importer.server";
 import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
-import { article, block } from "#db/schema";
+import { article, articleRevision, block } from "#db/schema";
 import { createTestDb } from "./test-db";
 
 const seedSource = readFileSync(SEED_ARTICLE_PATH, "utf8");
@@ -245,18 +245,38 @@ describe("importing into the database", () => {
     expect(db.select().from(block).all()).toHaveLength(16);
   });
 
-  it("refuses a changed text for an existing slug and leaves the database untouched", () => {
+  it("makes a changed text for an existing slug its next revision, keeping the first", () => {
     const db = createTestDb();
     importArticle(db, parsed, { slug: "seed" });
     const before = db.select().from(block).all();
     const changed = parseArticle(seedSource.replace("huge success", "modest success"), {
       markdown: false,
     });
-    expect(() => importArticle(db, changed, { slug: "seed" })).toThrow(
-      /already exists with different text/,
-    );
-    expect(db.select().from(block).all()).toEqual(before);
+    expect(importArticle(db, changed, { slug: "seed" }, { note: "Tempered." })).toMatchObject({
+      status: "revised",
+      slug: "seed",
+      revision: 2,
+      paragraphs: 14,
+    });
+    // The first revision's blocks are all still there, unchanged; the second has its own.
+    const after = db.select().from(block).all();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after).toHaveLength(before.length * 2);
     expect(db.select().from(article).all()).toHaveLength(1);
+  });
+
+  it("writes nothing when a revision cannot be written", () => {
+    const db = createTestDb();
+    importArticle(db, parsed, { slug: "seed" });
+    const before = db.select().from(block).all();
+    // Two headings with one anchor: the second block insert fails, after the revision row.
+    const heading = parsed.blocks.find(
+      (b) => b.kind === "heading",
+    ) as (typeof parsed.blocks)[number];
+    const broken = { ...parsed, blocks: [...parsed.blocks, { ...heading }] };
+    expect(() => importArticle(db, broken, { slug: "seed" })).toThrow();
+    expect(db.select().from(block).all()).toEqual(before);
+    expect(db.select().from(articleRevision).all()).toHaveLength(1);
   });
 
   it("writes nothing when a block cannot be written", () => {

@@ -19,7 +19,10 @@ const ANCHOR = "p-5";
 const HERE = `/articles/${SEED_ARTICLE_SLUG}/p/${ANCHOR}`;
 const PARAMS = { slug: SEED_ARTICLE_SLUG, anchor: ANCHOR };
 
-type Panel = { threads: { id: number; replies: { id: number }[] }[]; threadCount: number };
+type Panel = {
+  threads: { id: number; replies: { id: number }[] }[];
+  counts: { all: number; open: number; resolved: number };
+};
 
 async function panelAt(location: string, as: Awaited<ReturnType<typeof signedInUser>>) {
   const answer = await call(loader, getRequest(location, { as }), PARAMS);
@@ -46,7 +49,7 @@ describe("a paragraph with more than 50 threads", () => {
     expect(firstIds).not.toContain(id);
 
     const panel = await panelAt(location, writer);
-    expect(panel.threadCount).toBe(56);
+    expect(panel.counts.all).toBe(56);
     expect(panel.threads.map((t) => t.id)).toContain(id);
     // The first 50 are still there: the new one is added, not swapped in.
     expect(panel.threads.map((t) => t.id).slice(0, 50)).toEqual(firstIds.slice(0, 50));

@@ -130,14 +130,14 @@ describe("the paragraph panel", () => {
       const answer = await load(PRIVATE_ANCHOR, as);
       expect(answer.status).toBe(200);
       expectNoSecret(answer);
-      expect(answer.body).toMatchObject({ threads: [], threadCount: 0, signedIn: as !== null });
+      expect(answer.body).toMatchObject({ threads: [], counts: { all: 0 }, signedIn: as !== null });
       expect(text(await load(PUBLIC_ANCHOR, as))).toContain(PUBLIC);
     });
   }
 
   it("lists the note and its reply for its author", async () => {
     const answer = await load(PRIVATE_ANCHOR, author);
-    expect(answer.body).toMatchObject({ threads: [{ id: privateId }], threadCount: 1 });
+    expect(answer.body).toMatchObject({ threads: [{ id: privateId }], counts: { all: 1 } });
     expect(text(answer)).toContain(SECRET);
     expect(text(answer)).toContain(SECRET_REPLY);
   });

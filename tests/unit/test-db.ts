@@ -3,7 +3,7 @@
  * share state and need no cleanup.
  */
 import { readFileSync } from "node:fs";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { NewAnnotationInput } from "#app/models/annotation-input.server";
 import { importArticle, parseArticle } from "#app/models/importer.server";
 import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
@@ -34,12 +34,18 @@ export function createSeededDb() {
   return { db, articleId: seed.articleId };
 }
 
-/** A block of an article by its anchor (`p-3`); throws when there is none. */
+/** A block of an article's current revision by its anchor (`p-3`); throws when there is none. */
 export function blockAt(db: Db, articleId: number, anchor: string) {
   const found = db
     .select()
     .from(block)
-    .where(and(eq(block.articleId, articleId), eq(block.anchor, anchor)))
+    .where(
+      and(
+        eq(block.articleId, articleId),
+        eq(block.anchor, anchor),
+        sql`${block.revisionId} = (select current_revision_id from "article" where id = ${articleId})`,
+      ),
+    )
     .get();
   if (!found) throw new Error(`no block ${anchor}`);
   return found;

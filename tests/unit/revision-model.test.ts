@@ -1,0 +1,359 @@
+/**
+ * Revisions in the database: a new text becomes the next revision, every thread is carried over
+ * (in place, moved, on changed text, or orphaned — never dropped), replies follow their roots,
+ * tallies stay equal to counts, old revisions stay readable, and the command-line import revises
+ * an existing slug. Plus resolving threads, and who may do it.
+ */
+import { readFileSync } from "node:fs";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { createAnnotation, createReply, setThreadResolved } from "#app/models/annotation.server";
+import { findArticleWithBlocks, findParagraph } from "#app/models/article.server";
+import { importArticle, parseArticle } from "#app/models/importer.server";
+import {
+  canRevise,
+  compareRevisions,
+  getReviewSummary,
+  listOrphanedQuotes,
+  reviewMarkdown,
+} from "#app/models/review.server";
+import { getRevision, listRevisions } from "#app/models/revision.server";
+import { countThreads, getParagraphThreads } from "#app/models/thread.server";
+import { ForbiddenError } from "#app/utils/errors";
+import { annotation, article, paragraphTally } from "#db/schema";
+import { addUser, createGroupWith } from "./group-factories";
+import { ADA, BOB, blockAt, createSeededDb, newInput } from "./test-db";
+
+const REVISION_2 = readFileSync(
+  new URL("../data/do-not-engage-the-taliban-for-free.rev2.txt", import.meta.url),
+  "utf8",
+);
+
+type Db = ReturnType<typeof createSeededDb>["db"];
+
+/** A thread on the seed's paragraph `anchor`, quoting `quote` (or the whole paragraph). */
+function thread(db: Db, articleId: number, anchor: string, quote: string | null, by = ADA) {
+  const target = blockAt(db, articleId, anchor);
+  if (quote !== null && !target.text.includes(quote)) {
+    throw new Error(`${anchor} does not contain "${quote}"`);
+  }
+  return createAnnotation({
+    db,
+    author: by,
+    articleId,
+    blockId: target.id,
+    input: newInput({ quote, body: `On ${anchor}: ${quote ?? "the paragraph"}` }),
+  });
+}
+
+function revise(db: Db, text = REVISION_2, by: string | null = null) {
+  const result = importArticle(
+    db,
+    parseArticle(text),
+    { slug: "seed" },
+    { revisedBy: by, note: "Second draft." },
+  );
+  if (result.status !== "revised") throw new Error(`expected a revision, got ${result.status}`);
+  return result;
+}
+
+function row(db: Db, id: number) {
+  const found = db.select().from(annotation).where(eq(annotation.id, id)).get();
+  if (!found) throw new Error(`annotation ${id} is gone`);
+  return found;
+}
+
+/** Every paragraph tally equals a count of the public live annotations it stands for. */
+function expectTalliesMatch(db: Db) {
+  const counted = db
+    .select({
+      blockId: annotation.blockId,
+      kind: annotation.kind,
+      n: sql<number>`count(*)`,
+    })
+    .from(annotation)
+    .where(and(eq(annotation.visibility, "public"), isNull(annotation.deletedAt)))
+    .groupBy(annotation.blockId, annotation.kind)
+    .all()
+    .map((r) => `${r.blockId}/${r.kind}=${r.n}`)
+    .sort();
+  const tallied = db
+    .select()
+    .from(paragraphTally)
+    .all()
+    .filter((t) => t.count > 0)
+    .map((t) => `${t.blockId}/${t.kind}=${t.count}`)
+    .sort();
+  expect(tallied).toEqual(counted);
+}
+
+describe("revising an article", () => {
+  it("keeps every thread: in place, moved with its paragraph, on changed text, or orphaned", () => {
+    const { db, articleId } = createSeededDb();
+    const p1 = blockAt(db, articleId, "p-1").text;
+    const unchanged = thread(db, articleId, "p-4", "Al Qaeda");
+    const edited = thread(db, articleId, "p-1", "after two decades of fighting");
+    const wholeParagraph = thread(db, articleId, "p-1", null);
+    // A sentence the revision rewrites entirely.
+    const rewritten = (() => {
+      const before = findArticleWithBlocks({ db, slug: "seed" });
+      const revised = parseArticle(REVISION_2);
+      const newTexts = revised.blocks.map((b) => b.text).join("\n");
+      // The first sentence of any paragraph that no longer occurs anywhere in the new text.
+      for (const b of before?.blocks ?? []) {
+        if (b.kind !== "paragraph") continue;
+        const sentence = b.text
+          .split(/(?<=\.)\s/)
+          .find(
+            (s) => s.length > 40 && !newTexts.includes(s) && !newTexts.includes(s.slice(0, 30)),
+          );
+        if (sentence) return { anchor: b.anchor, sentence };
+      }
+      throw new Error("the revision rewrites no sentence");
+    })();
+    const gone = thread(db, articleId, rewritten.anchor, rewritten.sentence);
+    const reply = createReply({
+      db,
+      author: BOB,
+      parentId: gone,
+      input: { kind: "annotation", body: "Agreed.", source: null },
+    });
+    const all = [unchanged, edited, wholeParagraph, gone, reply];
+    const tracked = db.select({ n: sql<number>`count(*)` }).from(annotation).get()?.n;
+
+    const result = revise(db);
+    expect(result.revision).toBe(2);
+    expect(result.anchored + result.moved + result.changed + result.orphaned).toBe(4);
+
+    // Nothing was dropped.
+    expect(db.select({ n: sql<number>`count(*)` }).from(annotation).get()?.n).toBe(tracked);
+    for (const id of all) expect(row(db, id).id).toBe(id);
+
+    const current = findArticleWithBlocks({ db, slug: "seed" });
+    const currentBlockIds = new Set(current?.blocks.map((b) => b.id));
+    expect(row(db, unchanged).anchorStatus).toBe("anchored");
+    expect(currentBlockIds.has(row(db, unchanged).blockId)).toBe(true);
+    // "after two decades" became "after nearly two decades": the quote still occurs exactly.
+    const movedEdit = row(db, edited);
+    expect(currentBlockIds.has(movedEdit.blockId)).toBe(true);
+    const newP1 = current?.blocks.find((b) => b.id === movedEdit.blockId);
+    expect(newP1?.anchor).toBe("p-1");
+    expect(
+      Array.from(newP1?.text ?? "")
+        .slice(movedEdit.positionStart ?? 0, movedEdit.positionEnd ?? 0)
+        .join(""),
+    ).toBe(movedEdit.quoteExact);
+    // The whole-paragraph thread follows its paragraph, whose words changed.
+    expect(newP1?.text).not.toBe(p1);
+    expect(row(db, wholeParagraph).anchorStatus).toBe("changed");
+    expect(row(db, wholeParagraph).blockId).toBe(newP1?.id);
+    // The rewritten sentence is gone: orphaned, still on the paragraph it was written on.
+    const orphan = row(db, gone);
+    expect(orphan.anchorStatus).toBe("orphaned");
+    expect(currentBlockIds.has(orphan.blockId)).toBe(false);
+    expect(orphan.quoteExact).toBe(rewritten.sentence);
+    // Replies stay with their root.
+    expect(row(db, reply).blockId).toBe(orphan.blockId);
+
+    expectTalliesMatch(db);
+    expect(listOrphanedQuotes({ db, articleId, viewer: null }).rows.map((o) => o.id)).toEqual([
+      gone,
+    ]);
+    // The paragraph panel of the current revision no longer lists the orphan; it lists the rest.
+    const panel = getParagraphThreads({ db, blockId: newP1?.id ?? 0, viewer: null });
+    expect(panel.map((t) => t.id).sort()).toEqual([edited, wholeParagraph].sort());
+    const whole = panel.find((t) => t.id === wholeParagraph);
+    expect(whole?.writtenOn).toEqual({ revision: 1, anchor: "p-1" });
+  });
+
+  it("keeps old revisions readable and anchors stable; new paragraphs take unused numbers", () => {
+    const { db, articleId } = createSeededDb();
+    const before = getRevision({ db, articleId, number: 1 });
+    revise(db);
+    const old = getRevision({ db, articleId, number: 1 });
+    expect(old.blocks.map((b) => b.text)).toEqual(before.blocks.map((b) => b.text));
+    const now = getRevision({ db, articleId, number: 2 });
+    const oldAnchors = new Map(old.blocks.map((b) => [b.text, b.anchor]));
+    for (const b of now.blocks) {
+      // A paragraph kept word for word keeps its anchor, wherever it moved.
+      if (b.kind === "paragraph" && oldAnchors.has(b.text))
+        expect(b.anchor).toBe(oldAnchors.get(b.text));
+    }
+    const anchors = now.blocks.map((b) => b.anchor);
+    expect(new Set(anchors).size).toBe(anchors.length);
+    const oldMax = Math.max(
+      ...old.blocks.filter((b) => b.kind === "paragraph").map((b) => b.number ?? 0),
+    );
+    for (const b of now.blocks) {
+      if (b.kind === "paragraph" && !old.blocks.some((o) => o.anchor === b.anchor)) {
+        expect(Number(b.anchor.slice(2))).toBeGreaterThan(oldMax);
+      }
+    }
+    // Paragraph links name the current revision's paragraph.
+    expect(findParagraph({ db, slug: "seed", anchor: "p-1" })?.block.revisionId).toBe(
+      db
+        .select({ id: article.currentRevisionId })
+        .from(article)
+        .where(eq(article.id, articleId))
+        .get()?.id,
+    );
+    expect(listRevisions({ db, articleId }).map((r) => r.number)).toEqual([2, 1]);
+  });
+
+  it("re-imports the same text as a no-op, and a third revision re-anchors from the second", () => {
+    const { db, articleId } = createSeededDb();
+    const quote = "Prominent terrorist groups include Al Qaeda";
+    const id = thread(db, articleId, "p-4", quote);
+    revise(db);
+    expect(importArticle(db, parseArticle(REVISION_2), { slug: "seed" }).status).toBe("unchanged");
+    const third = REVISION_2.replace(quote, "Prominent terrorist groups include al-Qaeda");
+    const result = revise(db, third);
+    expect(result.revision).toBe(3);
+    const after = row(db, id);
+    // "Al Qaeda" → "al-Qaeda": close enough to be found, not the same words.
+    expect(after.anchorStatus).toBe("changed");
+    expect(after.originQuote).toBe(quote);
+    expect(after.quoteExact).toBe("Prominent terrorist groups include al-Qaeda");
+    expectTalliesMatch(db);
+  });
+
+  it("compares two revisions paragraph by paragraph, with the threads each change concerned", () => {
+    const { db, articleId } = createSeededDb();
+    const edited = thread(db, articleId, "p-1", "after two decades of fighting");
+    revise(db);
+    const comparison = compareRevisions({ db, articleId, viewer: null, from: 1, to: 2 });
+    const p1 = comparison.paragraphs.find((p) => p.anchor === "p-1");
+    expect(p1?.change).toBe("changed");
+    expect(p1?.diff.some((d) => d.op === "insert" && d.text.includes("nearly"))).toBe(true);
+    expect(p1?.threads.map((t) => t.id)).toEqual([edited]);
+    // Reconstructing either side from the diff gives the texts back.
+    const old = getRevision({ db, articleId, number: 1 }).blocks.find((b) => b.anchor === "p-1");
+    expect(
+      p1?.diff
+        .filter((d) => d.op !== "insert")
+        .map((d) => d.text)
+        .join(""),
+    ).toBe(old?.text);
+    expect(comparison.paragraphs.some((p) => p.change === "removed" || p.change === "added")).toBe(
+      true,
+    );
+  });
+});
+
+describe("resolving threads", () => {
+  it("lets the writer, the article's author and editor, a panel's owner and admins resolve; no one else", () => {
+    const { db, articleId } = createSeededDb();
+    const author = addUser(db, "u-author");
+    const editor = addUser(db, "u-editor");
+    const stranger = addUser(db, "u-stranger");
+    const admin = addUser(db, "u-admin", "admin");
+    db.update(article)
+      .set({ authorId: author.id, editorId: editor.id })
+      .where(eq(article.id, articleId))
+      .run();
+    const id = thread(db, articleId, "p-2", null);
+    const reply = createReply({
+      db,
+      author: BOB,
+      parentId: id,
+      input: { kind: "annotation", body: "Hm.", source: null },
+    });
+    expect(() => setThreadResolved({ db, viewer: stranger, id, resolved: true })).toThrow(
+      ForbiddenError,
+    );
+    // Only a thread (its root) is resolved, never a reply.
+    expect(() => setThreadResolved({ db, viewer: BOB, id: reply, resolved: true })).toThrow(
+      ForbiddenError,
+    );
+    for (const who of [ADA, author, editor, admin]) {
+      setThreadResolved({ db, viewer: who, id, resolved: true });
+      expect(row(db, id).resolvedBy).toBe(who.id);
+      setThreadResolved({ db, viewer: who, id, resolved: false });
+      expect(row(db, id).resolvedAt).toBeNull();
+    }
+    const panelOwner = addUser(db, "u-panel");
+    const panel = createGroupWith(db, { owner: panelOwner, members: [BOB] });
+    db.run(sql`update "group" set kind = 'panel' where id = ${panel}`);
+    const review = createAnnotation({
+      db,
+      author: BOB,
+      articleId,
+      blockId: blockAt(db, articleId, "p-2").id,
+      input: newInput({ visibility: "group", groupId: panel }),
+    });
+    setThreadResolved({ db, viewer: panelOwner, id: review, resolved: true });
+    expect(row(db, review).resolvedBy).toBe(panelOwner.id);
+    const counts = countThreads(
+      db,
+      and(eq(annotation.articleId, articleId), isNull(annotation.parentId)),
+    );
+    expect(counts).toEqual({ all: 2, open: 1, resolved: 1 });
+  });
+
+  it("groups the review summary by paragraph, open before resolved, and escapes Markdown", () => {
+    const { db, articleId } = createSeededDb();
+    const open = thread(db, articleId, "p-2", null);
+    const done = thread(db, articleId, "p-3", null, BOB);
+    db.update(annotation)
+      .set({ body: "# Not a heading\n<script>x</script> [link](javascript:alert(1))" })
+      .where(eq(annotation.id, done))
+      .run();
+    setThreadResolved({ db, viewer: BOB, id: done, resolved: true });
+    const revisionId =
+      db
+        .select({ id: article.currentRevisionId })
+        .from(article)
+        .where(eq(article.id, articleId))
+        .get()?.id ?? 0;
+    const summary = getReviewSummary({ db, articleId, revisionId, viewer: null });
+    expect(summary.open).toBe(1);
+    expect(summary.resolved).toBe(1);
+    expect(summary.sections.map((s) => s.anchor)).toEqual(["p-2", "p-3"]);
+    expect(summary.sections[0]?.open.map((t) => t.id)).toEqual([open]);
+    expect(summary.sections[1]?.resolved.map((t) => t.id)).toEqual([done]);
+    const markdown = reviewMarkdown("A <b>title</b>", 1, summary);
+    expect(markdown).toContain("## Paragraph 2");
+    expect(markdown).toContain("### Resolved (1)");
+    expect(markdown).not.toMatch(/^\s*# Not a heading/m);
+    expect(markdown).not.toContain("<script>");
+    // Escaped: the brackets are text, not a link.
+    expect(markdown).toContain("\\[link\\](javascript:alert(1))");
+  });
+});
+
+describe("who may revise", () => {
+  it("is the linked author, the article's editor, an owner of a panel reviewing it, or an admin", () => {
+    const { db, articleId } = createSeededDb();
+    const author = addUser(db, "u-author");
+    const editor = addUser(db, "u-editor");
+    const panelOwner = addUser(db, "u-panel");
+    const classOwner = addUser(db, "u-class");
+    const admin = addUser(db, "u-admin", "admin");
+    const found = () => {
+      const a = db.select().from(article).where(eq(article.id, articleId)).get();
+      return { id: articleId, authorId: a?.authorId ?? null, editorId: a?.editorId ?? null };
+    };
+    expect(canRevise(db, ADA, found())).toBe(false);
+    expect(canRevise(db, null, found())).toBe(false);
+    expect(canRevise(db, admin, found())).toBe(true);
+    db.update(article)
+      .set({ authorId: author.id, editorId: editor.id })
+      .where(eq(article.id, articleId))
+      .run();
+    expect(canRevise(db, author, found())).toBe(true);
+    expect(canRevise(db, editor, found())).toBe(true);
+    for (const [owner, kind] of [
+      [panelOwner, "panel"],
+      [classOwner, "class"],
+    ] as const) {
+      const groupId = createGroupWith(db, { owner });
+      db.run(sql`update "group" set kind = ${kind} where id = ${groupId}`);
+      db.run(
+        sql`insert into "assignment" (group_id, article_id) values (${groupId}, ${articleId})`,
+      );
+    }
+    expect(canRevise(db, panelOwner, found())).toBe(true);
+    // A class reading an article gives its instructor no right to rewrite it.
+    expect(canRevise(db, classOwner, found())).toBe(false);
+  });
+});
