@@ -229,6 +229,14 @@ export function compareRevisions({
       );
     });
 
+  // A kept paragraph "moved" only when the order of kept paragraphs changed around it, not when
+  // its number shifted because others were added or removed: the kept paragraphs outside the
+  // longest run still in their old order are the ones that moved.
+  const keptOldIndexes = newerParagraphs
+    .map((b) => olderByAnchor.get(b.anchor)?.index)
+    .filter((i): i is number => i !== undefined);
+  const inOrder = longestIncreasing(keptOldIndexes);
+
   const paragraphs: ChangedParagraph[] = [];
   const entry = (
     anchor: string,
@@ -242,9 +250,9 @@ export function compareRevisions({
         ? "removed"
         : before.text !== after.text
           ? "changed"
-          : before.index !== after.index
-            ? "moved"
-            : "unchanged";
+          : inOrder.has(before.index)
+            ? "unchanged"
+            : "moved";
     return {
       anchor,
       fromNumber: before?.number ?? null,
@@ -289,6 +297,30 @@ export function compareRevisions({
     to: { number: newer.number, createdAt: newer.createdAt.toISOString(), note: newer.note },
     paragraphs,
   };
+}
+
+/** The values of the longest strictly increasing subsequence of `values` (patience sorting). */
+function longestIncreasing(values: number[]): Set<number> {
+  const tails: number[] = [];
+  const tailAt: number[] = [];
+  const previous: number[] = [];
+  values.forEach((value, i) => {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((tails[mid] ?? 0) < value) lo = mid + 1;
+      else hi = mid;
+    }
+    tails[lo] = value;
+    tailAt[lo] = i;
+    previous[i] = lo > 0 ? (tailAt[lo - 1] ?? -1) : -1;
+  });
+  const out = new Set<number>();
+  for (let i = tailAt[tails.length - 1] ?? -1; i >= 0; i = previous[i] ?? -1) {
+    out.add(values[i] ?? -1);
+  }
+  return out;
 }
 
 export type SummarySection = {

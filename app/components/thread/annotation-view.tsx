@@ -57,7 +57,7 @@ function AnchorNote({ node, slug }: { node: ThreadNode; slug: string }) {
       {node.originQuote ? (
         <blockquote className="annotation-quote origin-quote">
           <p>
-            <span className="visually-hidden">Originally quoted: </span>
+            <span className="origin-label">Originally: </span>
             <del>{node.originQuote}</del>
           </p>
         </blockquote>
