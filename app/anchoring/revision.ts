@@ -356,10 +356,12 @@ function wholeWords(quote: TextQuoteSelector): string[] {
  * unchanged, `changed` when edited), else the paragraph that took most of its content
  * (`changed`), else it is `orphaned`.
  *
- * Approximate searches only run in the handful of paragraphs related to the annotated one, and
- * the search elsewhere only in paragraphs containing all of the quote's whole words, so the cost
- * grows with annotations times paragraph length, not annotations times article length.
- * Annotations with the same paragraph and selector are resolved once.
+ * "Content-sharing" here means the first {@link MAX_RELATED} of `overlap` besides the
+ * continuation. Approximate searches only run in those few paragraphs; the search elsewhere
+ * only in paragraphs containing all of the quote's whole words and, for a quote shorter than
+ * {@link DISTINCTIVE_LENGTH}, half of {@link TRUSTED_CONTEXT} of its stored context verbatim
+ * beside it. So the cost grows with annotations times paragraph length, not annotations times
+ * article length. Annotations with the same paragraph and selector are resolved once.
  */
 export function reanchorRevision(
   oldTexts: string[],
@@ -470,9 +472,9 @@ export function reanchorRevision(
     const related = (matching.overlap[o] ?? []).filter((n) => n !== cont).slice(0, MAX_RELATED);
 
     // The common case, an untouched passage, costs one slice.
-    if (cont !== null) {
-      const chars = charsOf(cont);
-      if (chars.slice(position.start, position.end).join("") === quote.exact) {
+    const { start, end } = position;
+    if (cont !== null && Number.isInteger(start) && Number.isInteger(end) && start >= 0) {
+      if (charsOf(cont).slice(start, end).join("") === quote.exact) {
         return { status: "anchored", paragraph: cont, position: { ...position }, moved: false };
       }
     }
