@@ -357,3 +357,88 @@ describe("who may revise", () => {
     expect(canRevise(db, classOwner, found())).toBe(false);
   });
 });
+
+describe("a review panel's comments", () => {
+  /** A panel reviewing the seed article blind, with two reviewers, and a class reading it too. */
+  function world() {
+    const { db, articleId } = createSeededDb();
+    const editor = addUser(db, "u-editor");
+    const author = addUser(db, "u-author");
+    const outsider = addUser(db, "u-outsider");
+    const teacher = addUser(db, "u-teacher");
+    db.update(article).set({ authorId: author.id }).where(eq(article.id, articleId)).run();
+    const panel = createGroupWith(db, { owner: editor, members: [ADA, BOB] });
+    db.run(sql`update "group" set kind = 'panel' where id = ${panel}`);
+    db.run(
+      sql`insert into "assignment" (group_id, article_id, post_before_see) values (${panel}, ${articleId}, 1)`,
+    );
+    const otherClass = createGroupWith(db, { owner: teacher, members: [BOB] });
+    db.run(
+      sql`insert into "assignment" (group_id, article_id) values (${otherClass}, ${articleId})`,
+    );
+    const post = (by: { id: string }, groupId: number) =>
+      createAnnotation({
+        db,
+        author: by,
+        articleId,
+        blockId: blockAt(db, articleId, "p-2").id,
+        input: newInput({ visibility: "group", groupId }),
+      });
+    return { db, articleId, editor, author, outsider, panel, otherClass, post };
+  }
+
+  const seenBy = (db: Db, blockId: number, viewer: { id: string } | null) =>
+    getParagraphThreads({ db, blockId, viewer }).map((t) => t.id);
+
+  it("are blind until posted for reviewers, open to the editor, and read by the article's author", () => {
+    const { db, articleId, editor, author, outsider, panel, post } = world();
+    const blockId = blockAt(db, articleId, "p-2").id;
+    const ada = post(ADA, panel);
+    // Bob has not posted on this response yet: he sees nothing of Ada's.
+    expect(seenBy(db, blockId, BOB)).toEqual([]);
+    expect(seenBy(db, blockId, ADA)).toEqual([ada]);
+    expect(seenBy(db, blockId, editor)).toEqual([ada]);
+    // The linked author reads (and may answer and resolve) what the panel says about their text.
+    expect(seenBy(db, blockId, author)).toEqual([ada]);
+    expect(seenBy(db, blockId, outsider)).toEqual([]);
+    expect(seenBy(db, blockId, null)).toEqual([]);
+    const bob = post(BOB, panel);
+    expect(seenBy(db, blockId, BOB).sort()).toEqual([ada, bob].sort());
+    const answer = createReply({
+      db,
+      author,
+      parentId: ada,
+      input: { kind: "annotation", body: "Fixed in the next draft.", source: null },
+    });
+    expect(seenBy(db, blockId, ADA)).toContain(ada);
+    expect(
+      getParagraphThreads({ db, blockId, viewer: ADA })
+        .find((t) => t.id === ada)
+        ?.replies.map((r) => r.id),
+    ).toEqual([answer]);
+    setThreadResolved({ db, viewer: author, id: ada, resolved: true });
+  });
+
+  it("never shows the author a class's annotations, or a panel's on someone else's text", () => {
+    const { db, articleId, author, otherClass, post } = world();
+    const blockId = blockAt(db, articleId, "p-2").id;
+    const classNote = post(BOB, otherClass);
+    expect(seenBy(db, blockId, author)).not.toContain(classNote);
+    // A panel on another article: its author is not this one.
+    const elsewhere = importArticle(db, parseArticle(REVISION_2), { slug: "another" });
+    const editor2 = addUser(db, "u-editor2");
+    const panel2 = createGroupWith(db, { owner: editor2, members: [ADA] });
+    db.run(sql`update "group" set kind = 'panel' where id = ${panel2}`);
+    db.run(
+      sql`insert into "assignment" (group_id, article_id) values (${panel2}, ${elsewhere.articleId})`,
+    );
+    const there = createAnnotation({
+      db,
+      author: ADA,
+      articleId: elsewhere.articleId,
+      blockId: blockAt(db, elsewhere.articleId, "p-2").id,
+      input: newInput({ visibility: "group", groupId: panel2 }),
+    });
+    expect(seenBy(db, blockAt(db, elsewhere.articleId, "p-2").id, author)).not.toContain(there);
+  });
+});
