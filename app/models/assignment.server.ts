@@ -9,6 +9,7 @@ import { requireGroupRole } from "#app/models/group.server";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, NotFoundError } from "#app/utils/errors";
 import { IMMEDIATE } from "#db/client";
+import type { GroupKind } from "#db/enums";
 import { annotation, article, assignment, group, groupMember } from "#db/schema";
 
 export type AssignmentInput = {
@@ -89,6 +90,8 @@ export type AssignmentView = {
   id: number;
   groupId: number;
   groupName: string;
+  /** A class's assignment, or a panel's response under review. */
+  groupKind: GroupKind;
   article: { id: number; slug: string; title: string };
   instructions: string;
   dueAt: string | null;
@@ -103,6 +106,7 @@ function assignmentColumns() {
     id: assignment.id,
     groupId: assignment.groupId,
     groupName: group.name,
+    groupKind: group.kind,
     articleId: article.id,
     articleSlug: article.slug,
     articleTitle: article.title,
@@ -119,6 +123,7 @@ type AssignmentRow = {
   id: number;
   groupId: number;
   groupName: string;
+  groupKind: GroupKind;
   articleId: number;
   articleSlug: string;
   articleTitle: string;
@@ -135,6 +140,7 @@ function toView(row: AssignmentRow): AssignmentView {
     id: row.id,
     groupId: row.groupId,
     groupName: row.groupName,
+    groupKind: row.groupKind,
     article: { id: row.articleId, slug: row.articleSlug, title: row.articleTitle },
     instructions: row.instructions,
     dueAt: row.dueAt ? row.dueAt.toISOString() : null,

@@ -59,6 +59,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           id: a.id,
           groupId: a.groupId,
           groupName: a.groupName,
+          panel: a.groupKind === "panel",
           due: a.dueAt ? { iso: a.dueAt, text: formatDue(a.dueAt, a.timeZone) } : null,
           postBeforeSee: a.postBeforeSee,
           anonymous: a.anonymous,
@@ -124,18 +125,27 @@ export default function ReadingPage() {
         <a href={`/articles/${article.slug}/feed.xml`}>Atom feed of new annotations</a>
       </nav>
       {assignments.length > 0 ? (
-        <ul className="assignment-notes" aria-label="Your assignments on this article">
+        <ul className="assignment-notes" aria-label="Your assignments and reviews of this article">
           {assignments.map((a) => (
             <li key={a.id}>
-              Assigned in <Link to={`/groups/${a.groupId}/assignments/${a.id}`}>{a.groupName}</Link>
+              {a.panel ? "Under review by " : "Assigned in "}
+              <Link to={`/groups/${a.groupId}/assignments/${a.id}`}>{a.groupName}</Link>
               {a.due ? (
                 <>
                   {" "}
                   · due <time dateTime={a.due.iso}>{a.due.text}</time>
                 </>
               ) : null}
-              {a.postBeforeSee ? " · post your own annotation to see your classmates'" : ""}
-              {a.anonymous ? " · classmates are anonymous to each other" : ""}
+              {a.postBeforeSee
+                ? a.panel
+                  ? " · blind until posted: post your own comment to see the other reviewers'"
+                  : " · post your own annotation to see your classmates'"
+                : ""}
+              {a.anonymous
+                ? a.panel
+                  ? " · reviewers are anonymous to each other"
+                  : " · classmates are anonymous to each other"
+                : ""}
             </li>
           ))}
         </ul>
