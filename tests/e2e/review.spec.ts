@@ -75,7 +75,7 @@ async function comment(page: Page, slug: string, anchor: string, quote: string, 
 test("an editor's panel reviews blind; the author resolves, revises, and nothing is lost", async ({
   page,
   browser,
-  signedIn: editor,
+  signedIn: _editor,
 }) => {
   test.slow();
   const tag = randomBytes(3).toString("hex");
