@@ -1,7 +1,9 @@
 /**
  * An assignment's own fields (instructions, due date in a stated time zone, the two options), for
- * the form that assigns an article and the one that edits an assignment.
+ * the form that assigns an article and the one that edits an assignment. A review panel's form
+ * names the options in its own words (GROUP_WORDS): reviewers, "Blind until posted".
  */
+import { GROUP_WORDS } from "#app/rules";
 import type { FieldErrors } from "#app/utils/errors";
 
 const COMMON_ZONES = [
@@ -26,13 +28,16 @@ function FieldError({ id, message }: { id: string; message?: string }) {
 
 export function AssignmentFields({
   prefix,
+  kind = "class",
   errors = {},
   values = {},
 }: {
   prefix: string;
+  kind?: keyof typeof GROUP_WORDS;
   errors?: FieldErrors;
   values?: Partial<Record<string, string>>;
 }) {
+  const words = GROUP_WORDS[kind];
   const id = (name: string) => `${prefix}-${name}`;
   const invalid = (name: string) =>
     errors[name] ? { "aria-invalid": true as const, "aria-describedby": `${id(name)}-error` } : {};
@@ -99,8 +104,9 @@ export function AssignmentFields({
           defaultChecked={values.postBeforeSee === "on"}
         />
         <label htmlFor={id("postBeforeSee")}>
-          Post before you see: members see classmates' annotations only after posting one of their
-          own
+          {kind === "class"
+            ? "Post before you see: members see classmates' annotations only after posting one of their own"
+            : `${words.postBeforeSee}: ${words.postBeforeSeeHelp}`}
         </label>
       </div>
       <div className="field checkbox-field">
@@ -111,8 +117,9 @@ export function AssignmentFields({
           defaultChecked={values.anonymous === "on"}
         />
         <label htmlFor={id("anonymous")}>
-          Anonymous to peers: classmates appear to each other as "Student 1", "Student 2"… (owners
-          and moderators see names)
+          {kind === "class"
+            ? `Anonymous to peers: classmates appear to each other as "Student 1", "Student 2"… (owners and moderators see names)`
+            : `Anonymous to peers: ${words.members} appear to each other as "Student 1", "Student 2"… (the ${words.owner} and moderators see names)`}
         </label>
       </div>
     </>

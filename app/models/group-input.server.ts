@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { GROUP_DESCRIPTION_MAX, GROUP_NAME_MAX, INSTRUCTIONS_MAX, SIZE_CAP_MAX } from "#app/rules";
 import { stripControls } from "#app/utils/text";
+import { groupKinds } from "#db/enums";
 
 const text = (max: number, tooLong: string) =>
   z
@@ -20,6 +21,15 @@ export const groupSchema = z.object({
     GROUP_DESCRIPTION_MAX,
     `A description has at most ${GROUP_DESCRIPTION_MAX} characters.`,
   ),
+});
+
+/** Starting a group: a class unless the form says a review panel (older forms send no kind). */
+export const newGroupSchema = groupSchema.extend({
+  kind: z
+    .string()
+    .optional()
+    .transform((v) => v || "class")
+    .pipe(z.enum(groupKinds, { error: "Choose a class or a review panel." })),
 });
 
 export const groupSettingsSchema = groupSchema.extend({

@@ -5,6 +5,7 @@ import { markdownToText } from "#app/markdown.server";
 import { listRecentAnnotations } from "#app/models/activity.server";
 import { formatPublishedOn, listArticles } from "#app/models/article.server";
 import { listMyAssignments } from "#app/models/assignment.server";
+import { collectionsOfArticles, listCollections } from "#app/models/collection.server";
 import { kindLabel } from "#app/rules";
 import { getUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
@@ -55,10 +56,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
           runs: a.role !== "member",
         }))
       : [],
-    articles: listArticles({ db }).map((a) => ({
-      ...a,
-      publishedOn: formatPublishedOn(a.publishedOn),
-    })),
+    // Symposia first; their responses are still listed below, each saying where it belongs.
+    collections: listCollections({ db }),
+    articles: (() => {
+      const inCollection = collectionsOfArticles({ db });
+      return listArticles({ db }).map((a) => ({
+        ...a,
+        publishedOn: formatPublishedOn(a.publishedOn),
+        collection: inCollection.get(a.id) ?? null,
+      }));
+    })(),
     recent: listRecentAnnotations({ db, viewer, limit: RECENT_LIMIT }).map((item) => ({
       id: item.id,
       kind: item.kind,
@@ -74,7 +81,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Library() {
-  const { articles, recent, assignments } = useLoaderData<typeof loader>();
+  const { articles, collections, recent, assignments } = useLoaderData<typeof loader>();
   return (
     <div className="library">
       <h1>Library</h1>
@@ -114,6 +121,31 @@ export default function Library() {
           </ul>
         </section>
       ) : null}
+      {collections.length > 0 ? (
+        <section aria-labelledby="collections-heading">
+          <h2 className="section-label" id="collections-heading">
+            Collections
+          </h2>
+          <ul className="article-list collection-list">
+            {collections.map((c) => (
+              <li key={c.id}>
+                <article>
+                  <h3>
+                    <Link to={`/collections/${c.slug}`}>{c.title}</Link>
+                  </h3>
+                  <p className="dek">{c.question}</p>
+                  <p className="meta">
+                    {c.responseCount} {c.responseCount === 1 ? "response" : "responses"}
+                  </p>
+                </article>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <Link to="/collections">All collections</Link>
+          </p>
+        </section>
+      ) : null}
       <h2 className="section-label">Articles</h2>
       {articles.length === 0 ? (
         <p>
@@ -132,6 +164,13 @@ export default function Library() {
                   {[a.byline, a.publication, a.publishedOn].filter(Boolean).join(" · ")}
                   {a.byline || a.publication || a.publishedOn ? " · " : ""}
                   {a.paragraphCount} paragraphs
+                  {a.collection ? (
+                    <>
+                      {" "}
+                      · in{" "}
+                      <Link to={`/collections/${a.collection.slug}`}>{a.collection.title}</Link>
+                    </>
+                  ) : null}
                 </p>
               </article>
             </li>

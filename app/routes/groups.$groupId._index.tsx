@@ -1,7 +1,9 @@
 /**
- * One group (a class): what it reads (its assignments), who is in it, and for its owners the
- * controls — the join link and code, roles, removals, the size cap, new assignments. Outsiders get
- * a 404, as for a group that does not exist. Every form works without script.
+ * One group (a class, or a review panel): what it reads (its assignments; a panel's responses under
+ * review), who is in it, and for its owners the controls — the join link and code, roles, removals,
+ * the size cap, new assignments. The page speaks of either kind in its own words (GROUP_WORDS in
+ * app/rules.ts). Outsiders get a 404, as for a group that does not exist. Every form works without
+ * script.
  */
 import {
   type ActionFunctionArgs,
@@ -34,7 +36,13 @@ import {
   roleSchema,
 } from "#app/models/group-input.server";
 import { canInGroup } from "#app/permissions";
-import { DEFAULT_SIZE_CAP, GROUP_DESCRIPTION_MAX, GROUP_NAME_MAX, SIZE_CAP_MAX } from "#app/rules";
+import {
+  DEFAULT_SIZE_CAP,
+  GROUP_DESCRIPTION_MAX,
+  GROUP_NAME_MAX,
+  GROUP_WORDS,
+  SIZE_CAP_MAX,
+} from "#app/rules";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { invariantResponse, toResponseError } from "#app/utils/errors";
@@ -50,7 +58,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
 const ROLE_LABELS = { owner: "Owner", moderator: "Moderator", member: "Member" } as const;
 
 const SAVED: Record<string, string> = {
-  [GROUP_INTENTS.settings]: "The class's settings are saved.",
+  [GROUP_INTENTS.settings]: "The {kind}'s settings are saved.",
   [GROUP_INTENTS.rotateCode]: "There is a new join code; the old one no longer works.",
   [GROUP_INTENTS.disableCode]: "Joining is turned off. Make a new code to turn it on again.",
   [GROUP_INTENTS.setRole]: "The role is changed.",
@@ -91,7 +99,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       dueText: a.dueAt ? formatDue(a.dueAt, a.timeZone) : null,
     })),
     articles: manages ? listAssignableArticles(db) : [],
-    saved: saved && Object.hasOwn(SAVED, saved) ? SAVED[saved] : null,
+    saved:
+      saved && Object.hasOwn(SAVED, saved)
+        ? (SAVED[saved] as string).replace("{kind}", GROUP_WORDS[group.kind].kind)
+        : null,
   };
 }
 
@@ -168,11 +179,13 @@ export default function GroupPage() {
   const assignForm = useRef<HTMLFormElement>(null);
   useAfterErrors(settingsForm, settings);
   useAfterErrors(assignForm, assign);
+  const words = GROUP_WORDS[group.kind];
+  const panel = group.kind === "panel";
 
   return (
     <div className="group-page">
       <p className="breadcrumb">
-        <Link to="/groups">Your classes</Link>
+        <Link to="/groups">Your classes and review panels</Link>
       </p>
       <h1>{group.name}</h1>
       <p className="group-meta">
@@ -189,9 +202,11 @@ export default function GroupPage() {
       ) : null}
 
       <section aria-labelledby="assignments-heading">
-        <h2 id="assignments-heading">Assignments</h2>
+        <h2 id="assignments-heading">{words.assignments}</h2>
         {assignments.length === 0 ? (
-          <p className="empty">Nothing is assigned yet.</p>
+          <p className="empty">
+            {panel ? "No response is under review yet." : "Nothing is assigned yet."}
+          </p>
         ) : (
           <ul className="assignment-list">
             {assignments.map((a) => (
@@ -205,7 +220,7 @@ export default function GroupPage() {
                 ) : null}{" "}
                 ·{" "}
                 <Link to={`/articles/${a.article.slug}?layer=group-${group.id}`}>
-                  Read with the class
+                  Read with the {panel ? "panel" : "class"}
                 </Link>
               </li>
             ))}
@@ -213,11 +228,11 @@ export default function GroupPage() {
         )}
         {manages ? (
           <details className="assign-details" open={assign ? true : undefined}>
-            <summary>Assign an article</summary>
+            <summary>{panel ? "Put a response under review" : "Assign an article"}</summary>
             <Form method="post" ref={assignForm} className="stacked-form" noValidate>
               <FormMessage message={assign?.errors.form} />
               <div className={assign?.errors.articleId ? "field field-invalid" : "field"}>
-                <label htmlFor="assign-article">Article</label>
+                <label htmlFor="assign-article">{panel ? "Response" : "Article"}</label>
                 <select
                   id="assign-article"
                   name="articleId"
@@ -238,14 +253,19 @@ export default function GroupPage() {
                   </p>
                 ) : null}
               </div>
-              <AssignmentFields prefix="assign" errors={assign?.errors} values={assign?.values} />
+              <AssignmentFields
+                prefix="assign"
+                kind={group.kind}
+                errors={assign?.errors}
+                values={assign?.values}
+              />
               <button
                 type="submit"
                 name="intent"
                 value={GROUP_INTENTS.assign}
                 disabled={submitting === GROUP_INTENTS.assign}
               >
-                Assign
+                {panel ? "Put under review" : "Assign"}
               </button>
             </Form>
           </details>
@@ -258,8 +278,8 @@ export default function GroupPage() {
           {group.joinCode && group.joinUrl ? (
             <>
               <p>
-                Share this link, or read out the code: a newcomer signs up and is in the class in
-                one step.
+                Share this link, or read out the code: a newcomer signs up and is in the{" "}
+                {words.kind} in one step.
               </p>
               <dl className="join-details">
                 <dt>Join link</dt>
@@ -409,7 +429,7 @@ export default function GroupPage() {
       ) : (
         <Form method="post" className="leave-form">
           <button type="submit" name="intent" value={GROUP_INTENTS.leave} className="danger">
-            Leave this class
+            Leave this {words.kind}
           </button>
         </Form>
       )}

@@ -1,6 +1,7 @@
 /**
  * The signed-in reader's groups (classes and review panels): the ones they are in, a form to start
- * a class, and a form to join one with the code an instructor gave out.
+ * one (a class, or a review panel for a collection's responses), and a form to join one with the
+ * code its owner gave out.
  */
 import {
   type ActionFunctionArgs,
@@ -9,18 +10,18 @@ import {
   redirect,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import { PageErrorBoundary } from "#app/components/error-boundary";
 import { FormMessage, TextField, useAfterErrors } from "#app/components/form-field";
 import { createGroup, joinGroup, listMyGroups } from "#app/models/group.server";
-import { groupSchema, joinCodeSchema } from "#app/models/group-input.server";
-import { GROUP_DESCRIPTION_MAX, GROUP_NAME_MAX } from "#app/rules";
+import { joinCodeSchema, newGroupSchema } from "#app/models/group-input.server";
+import { GROUP_DESCRIPTION_MAX, GROUP_NAME_MAX, GROUP_WORDS } from "#app/rules";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { formFields, invalid, parseWith, readForm, refused } from "#app/utils/forms.server";
 import { GROUP_INTENTS, readIntent } from "#app/utils/intents";
 
-export const meta: MetaFunction = () => [{ title: "Your classes · Marginalia" }];
+export const meta: MetaFunction = () => [{ title: "Your classes and review panels · Marginalia" }];
 
 const ROLE_LABELS = { owner: "Owner", moderator: "Moderator", member: "Member" } as const;
 
@@ -34,10 +35,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
   const intent = readIntent(form, GROUP_INTENTS);
   if (intent === GROUP_INTENTS.create) {
-    const fields = formFields(form, ["name", "description"]);
-    const parsed = parseWith(groupSchema, fields);
+    const fields = formFields(form, ["name", "description", "kind"]);
+    const parsed = parseWith(newGroupSchema, fields);
     if (!parsed.ok) return invalid({ intent, errors: parsed.errors, values: fields });
-    const id = createGroup({ db, owner: viewer, input: parsed.value });
+    const { kind, ...input } = parsed.value;
+    const id = createGroup({ db, owner: viewer, input, kind });
     return redirect(`/groups/${id}`);
   }
   if (intent === GROUP_INTENTS.join) {
@@ -64,12 +66,18 @@ export default function Groups() {
   const joinResult = result?.intent === GROUP_INTENTS.join ? result : null;
   useAfterErrors(createForm, createResult);
   useAfterErrors(joinForm, joinResult);
+  // Only the submit button's wording follows the choice; without script it reads "Create the
+  // class" whichever is chosen, and the server goes by the radio button.
+  const [kind, setKind] = useState<keyof typeof GROUP_WORDS>(
+    createResult?.values.kind === "panel" ? "panel" : "class",
+  );
   return (
     <div className="groups-page">
-      <h1>Your classes</h1>
+      <h1>Your classes and review panels</h1>
       {groups.length === 0 ? (
         <p className="empty">
-          You are in no class yet. Join one with the code your instructor gave you, or start one.
+          You are in no class or review panel yet. Join one with the code you were given, or start
+          one.
         </p>
       ) : (
         <ul className="group-list">
@@ -116,9 +124,37 @@ export default function Groups() {
           </Form>
         </section>
         <section aria-labelledby="create-heading">
-          <h2 id="create-heading">Start a class</h2>
+          <h2 id="create-heading">Start a class or a review panel</h2>
           <Form method="post" ref={createForm} className="stacked-form" noValidate>
             <FormMessage message={createResult?.errors.form} />
+            <fieldset
+              className={createResult?.errors.kind ? "field field-invalid" : "field"}
+              aria-describedby={createResult?.errors.kind ? "group-kind-error" : undefined}
+            >
+              <legend>What kind of group</legend>
+              {(["class", "panel"] as const).map((k) => (
+                <div className="radio-field" key={k}>
+                  <input
+                    type="radio"
+                    id={`group-kind-${k}`}
+                    name="kind"
+                    value={k}
+                    checked={kind === k}
+                    onChange={() => setKind(k)}
+                  />
+                  <label htmlFor={`group-kind-${k}`}>
+                    {k === "class"
+                      ? "Class: an instructor and students, with assignments"
+                      : "Review panel: an editor and reviewers, with responses under review"}
+                  </label>
+                </div>
+              ))}
+              {createResult?.errors.kind ? (
+                <p id="group-kind-error" className="field-error">
+                  {createResult.errors.kind}
+                </p>
+              ) : null}
+            </fieldset>
             <TextField
               name="name"
               idPrefix="group"
@@ -153,7 +189,7 @@ export default function Groups() {
               value={GROUP_INTENTS.create}
               disabled={submitting === GROUP_INTENTS.create}
             >
-              Create the class
+              Create the {GROUP_WORDS[kind].kind}
             </button>
           </Form>
         </section>

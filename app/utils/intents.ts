@@ -72,3 +72,16 @@ export const ASSIGNMENT_INTENTS = {
 } as const;
 
 export type AssignmentIntent = (typeof ASSIGNMENT_INTENTS)[keyof typeof ASSIGNMENT_INTENTS];
+
+/** The collection pages' forms: starting one (/collections), and its editor's (/collections/:slug). */
+export const COLLECTION_INTENTS = {
+  create: "create-collection",
+  edit: "edit-collection",
+  addArticle: "add-article",
+  upload: "upload-response",
+  move: "move-response",
+  remove: "remove-response",
+  linkAuthor: "link-author",
+} as const;
+
+export type CollectionIntent = (typeof COLLECTION_INTENTS)[keyof typeof COLLECTION_INTENTS];

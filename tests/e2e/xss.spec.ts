@@ -43,6 +43,7 @@ import {
 } from "@playwright/test";
 import { createUser, signIn, type TestUser } from "./auth";
 import {
+  buildXssCollectionWorld,
   buildXssGroupWorld,
   buildXssWorld,
   SUMMARY_WORD,
@@ -661,6 +662,28 @@ test("stored payloads in classes: names, descriptions, instructions, moderation 
     await mine.context.close();
   }
   report("classes", anon, mine);
+});
+
+test("stored payloads in collections: titles, questions, introductions", async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  if (!baseURL) throw new Error("no baseURL");
+  const collections = buildXssCollectionWorld(me, world.slug, world.payloads);
+  const anon = await watchedContext(browser, baseURL);
+  const mine = await watchedContext(browser, baseURL, { signedIn: me });
+  const path = `/collections/${collections.slug}`;
+  try {
+    await visit(anon, "/collections", "collections", { shows: collections.titles.map(normal) });
+    await visit(anon, path, "a collection");
+    await visit(mine, path, "a collection, as its editor");
+    await visit(anon, "/", "the library with collections");
+  } finally {
+    await anon.context.close();
+    await mine.context.close();
+  }
+  report("collections", anon, mine);
 });
 
 test("the checks catch an injection (the detector's own test)", async ({ browser, baseURL }) => {

@@ -26,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deleteAnnotation } from "#app/models/annotation.server";
 import { createAssignment } from "#app/models/assignment.server";
+import { addExistingArticle, createCollection } from "#app/models/collection.server";
 import { getGroupFor } from "#app/models/group.server";
 import { importArticle, parseArticle, readArticleFile } from "#app/models/importer.server";
 import { flagAnnotation, hideAnnotation } from "#app/models/moderation.server";
@@ -33,6 +34,7 @@ import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
 import {
   ACCOUNT_INTENTS,
   ASSIGNMENT_INTENTS,
+  COLLECTION_INTENTS,
   GROUP_INTENTS,
   INTENTS,
   QUEUE_INTENTS,
@@ -84,6 +86,8 @@ type Target =
   | "missing-group"
   | "revisable"
   | "missing-revision"
+  | "collection"
+  | "missing-collection"
   | "none";
 
 type World = {
@@ -111,6 +115,11 @@ type World = {
   articleId: number;
   /** An assignment of another article to the group. */
   assignmentId: number;
+  /**
+   * A collection the author edits, with two responses in this order: the seed article (which no
+   * one added through the site: only admins may link its author) and one the author added.
+   */
+  collection: { slug: string; addedArticleId: number };
 };
 
 let assignedArticleId: number | undefined;
@@ -146,6 +155,38 @@ function revisedText(): string {
   return `${source.trimEnd()}\n\nA closing paragraph added by matrix revision ${revisionCounter} (${randomBytes(4).toString("hex")}).\n`;
 }
 
+let spareArticleId: number | undefined;
+/** An article in no world's collection, made once: what the admin adds to a collection. */
+function spareArticle(): number {
+  if (spareArticleId === undefined) {
+    spareArticleId = importArticle(
+      db,
+      parseArticle("Matrix Spare\n\nA paragraph to add.\n\nAnother one."),
+      { slug: "matrix-spare" },
+    ).articleId;
+  }
+  return spareArticleId;
+}
+
+let worldCount = 0;
+/** The world's collection and the article its editor (the author) added to it. */
+function makeCollection(author: SignedIn): World["collection"] {
+  worldCount += 1;
+  const slug = createCollection({
+    db,
+    editor: author,
+    input: { title: `Matrix symposium ${worldCount}`, question: "Why?", introduction: "" },
+  });
+  addExistingArticle({ db, viewer: author, slug, articleId: seededArticle().id });
+  const added = importArticle(
+    db,
+    parseArticle(`Matrix Response ${worldCount}\n\nA paragraph.\n\nAnother paragraph.`),
+    { slug: `matrix-response-${worldCount}`, byline: "By the matrix", editorId: author.id },
+  );
+  addExistingArticle({ db, viewer: author, slug, articleId: added.articleId });
+  return { slug, addedArticleId: added.articleId };
+}
+
 type FieldsFn = (
   world: World,
   viewer: (SignedIn & { password: string }) | null,
@@ -164,6 +205,8 @@ type Row = {
   expect: Expectations | typeof NO_ACTION;
   /** An endless answer (server-sent events): the request is aborted after this long. */
   abortAfterMs?: number;
+  /** A file to send with the fields, as a multipart form (an upload). */
+  file?: { name: string; content: string };
 };
 
 /** A route module without an `action`: Remix answers a POST with 405 and runs nothing of ours. */
@@ -897,7 +940,167 @@ const ROWS: Row[] = [
     expect: all("404"),
   },
   { route: "articles.$slug_.events.tsx", method: "POST", expect: NO_ACTION },
+
+  ...collectionRows(),
 ];
+
+/**
+ * Collections: anyone reads them; any signed-in reader starts one; only its editor (the author,
+ * here) or a site admin changes one, and a stranger is refused (403: collections are public, so
+ * there is nothing to hide). Linking an author account is further limited to the editor who added
+ * the article, or an admin. The admin runs before the author in a row's shared world, so where
+ * both succeed each is given a write of its own (another article, the other direction).
+ */
+function collectionRows(): Row[] {
+  const route = "collections.$slug.tsx";
+  const editorOnly = (done: Outcome): Expectations => ({
+    anonymous: LOGIN,
+    stranger: "403",
+    author: done,
+    admin: done,
+  });
+  const isAdmin = (w: World, v: SignedIn | null) => v?.id === w.admin.id;
+  const seedId = () => String(seededArticle().id);
+  const done = "302 /collections/matrix-symposium-*";
+  return [
+    { route: "collections._index.tsx", method: "GET", expect: all("200") },
+    {
+      route: "collections._index.tsx",
+      method: "POST",
+      intent: COLLECTION_INTENTS.create,
+      fields: () => ({
+        intent: COLLECTION_INTENTS.create,
+        title: "A matrix collection",
+        question: "Who may?",
+      }),
+      expect: signedIn("302 /collections/a-matrix-collection*"),
+    },
+    {
+      route: "collections._index.tsx",
+      method: "POST",
+      intent: `${COLLECTION_INTENTS.create} (no title)`,
+      fields: () => ({ intent: COLLECTION_INTENTS.create, title: "", question: "Who may?" }),
+      expect: signedIn("400"),
+    },
+    {
+      route: "collections._index.tsx",
+      method: "POST",
+      intent: "(unknown intent)",
+      fields: () => ({ intent: "frobnicate" }),
+      expect: signedIn("400"),
+    },
+
+    { route, method: "GET", target: "collection", expect: all("200") },
+    { route, method: "GET", target: "missing-collection", expect: all("404") },
+    {
+      route,
+      method: "POST",
+      intent: COLLECTION_INTENTS.edit,
+      target: "collection",
+      fields: (_w, v) => ({
+        intent: COLLECTION_INTENTS.edit,
+        title: `Renamed by ${v?.username ?? "nobody"}`,
+        question: "Why not?",
+      }),
+      expect: editorOnly(done),
+    },
+    {
+      route,
+      method: "POST",
+      intent: `${COLLECTION_INTENTS.edit} (missing collection)`,
+      target: "missing-collection",
+      fields: () => ({ intent: COLLECTION_INTENTS.edit, title: "T", question: "Q?" }),
+      expect: signedIn("404"),
+    },
+    {
+      route,
+      method: "POST",
+      intent: COLLECTION_INTENTS.addArticle,
+      target: "collection",
+      fields: (w, v) => ({
+        intent: COLLECTION_INTENTS.addArticle,
+        articleId: String(isAdmin(w, v) ? spareArticle() : assignedArticle()),
+      }),
+      expect: editorOnly(done),
+    },
+    {
+      route,
+      method: "POST",
+      intent: COLLECTION_INTENTS.upload,
+      target: "collection",
+      fields: () => ({ intent: COLLECTION_INTENTS.upload, byline: "By the matrix" }),
+      file: { name: "response.txt", content: "Uploaded Matrix Reply\n\nOne.\n\nTwo." },
+      expect: editorOnly(done),
+    },
+    {
+      route,
+      method: "POST",
+      intent: `${COLLECTION_INTENTS.upload} (not an article)`,
+      target: "collection",
+      fields: () => ({ intent: COLLECTION_INTENTS.upload, byline: "By the matrix" }),
+      file: { name: "response.txt", content: "Only a title" },
+      expect: editorOnly("400"),
+    },
+    {
+      route,
+      method: "POST",
+      intent: COLLECTION_INTENTS.move,
+      target: "collection",
+      // The seed article is first: the admin moves it down, then the author back up.
+      fields: (w, v) => ({
+        intent: COLLECTION_INTENTS.move,
+        articleId: seedId(),
+        direction: isAdmin(w, v) ? "down" : "up",
+      }),
+      expect: editorOnly(done),
+    },
+    {
+      route,
+      method: "POST",
+      intent: COLLECTION_INTENTS.remove,
+      target: "collection",
+      fields: (w, v) => ({
+        intent: COLLECTION_INTENTS.remove,
+        articleId: isAdmin(w, v) ? seedId() : String(w.collection.addedArticleId),
+      }),
+      expect: editorOnly(done),
+    },
+    {
+      route,
+      method: "POST",
+      intent: COLLECTION_INTENTS.linkAuthor,
+      target: "collection",
+      // The article the author added: each links themselves (the stranger is refused).
+      fields: (w, v) => ({
+        intent: COLLECTION_INTENTS.linkAuthor,
+        articleId: String(w.collection.addedArticleId),
+        authorUsername: v?.username ?? "",
+      }),
+      expect: editorOnly(done),
+    },
+    {
+      route,
+      method: "POST",
+      intent: `${COLLECTION_INTENTS.linkAuthor} (the seed article)`,
+      target: "collection",
+      // Nobody added it through the site: its editor may not claim it, only an admin links it.
+      fields: (_w, v) => ({
+        intent: COLLECTION_INTENTS.linkAuthor,
+        articleId: seedId(),
+        authorUsername: v?.username ?? "",
+      }),
+      expect: { anonymous: LOGIN, stranger: "403", author: "403", admin: done },
+    },
+    {
+      route,
+      method: "POST",
+      intent: "(unknown intent)",
+      target: "collection",
+      fields: () => ({ intent: "frobnicate" }),
+      expect: signedIn("400"),
+    },
+  ];
+}
 
 /** What only a group's owner may do on its page; a member is refused, an outsider finds nothing. */
 function groupOwnerRows(): Row[] {
@@ -1128,6 +1331,10 @@ const INTENT_VOCABULARIES: Record<string, readonly string[]> = {
     GROUP_INTENTS.assign,
   ],
   "join.$code.tsx": [GROUP_INTENTS.join],
+  "collections._index.tsx": [COLLECTION_INTENTS.create],
+  "collections.$slug.tsx": Object.values(COLLECTION_INTENTS).filter(
+    (i) => i !== COLLECTION_INTENTS.create,
+  ),
   "groups.$groupId.assignments.$assignmentId.tsx": Object.values(ASSIGNMENT_INTENTS),
 };
 
@@ -1175,6 +1382,8 @@ function paramValue(name: string, target: Target | undefined, w: World): string 
   switch (name) {
     case "slug":
       if (target === "revisable" || target === "missing-revision") return revisableSlug();
+      if (target === "collection") return w.collection.slug;
+      if (target === "missing-collection") return "no-such-collection";
       return target === "missing-article" ? "no-such-article" : w.slug;
     case "number":
       return target === "missing-revision" ? "999" : "1";
@@ -1212,6 +1421,16 @@ function requestFor(row: Row, w: World, viewer: SignedIn | null, params: Record<
     return new Request(request, { signal: AbortSignal.timeout(row.abortAfterMs) });
   }
   const fields = row.fields?.(w, viewer as (SignedIn & { password: string }) | null) ?? {};
+  if (row.file) {
+    const request = postRequest(path, {}, { as: viewer, referer: path });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("file", new Blob([row.file.content], { type: "text/plain" }), row.file.name);
+    // The browser's multipart type (with its boundary) replaces the urlencoded one.
+    const headers = new Headers(request.headers);
+    headers.delete("Content-Type");
+    return new Request(request.url, { method: "POST", headers, body: form });
+  }
   return postRequest(path, fields, { as: viewer, referer: path });
 }
 
@@ -1310,6 +1529,7 @@ async function makeWorld(withPasswords: boolean): Promise<World> {
           anonymous: false,
         },
       }),
+      collection: makeCollection(author),
     };
   });
 }

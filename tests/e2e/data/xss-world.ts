@@ -14,6 +14,8 @@ import { displayNameSchema } from "#app/models/account-rules.server";
 import { createAnnotation, createReply } from "#app/models/annotation.server";
 import { parseNewAnnotation, parseReply } from "#app/models/annotation-input.server";
 import { createAssignment } from "#app/models/assignment.server";
+import { addExistingArticle, createCollection } from "#app/models/collection.server";
+import { collectionSchema } from "#app/models/collection-input.server";
 import { createGroup, getGroupFor, joinGroup } from "#app/models/group.server";
 import { assignmentSchema, groupSchema } from "#app/models/group-input.server";
 import { importArticle, normaliseWhitespace, parseArticle } from "#app/models/importer.server";
@@ -424,6 +426,52 @@ export function buildXssGroupWorld(
       if (i < 4) hideAnnotation({ db, viewer: me, id, reason });
     });
     return { groupId, assignmentId, joinCode, names, texts: [...described, ...reasons] };
+  } finally {
+    db.$client.close();
+  }
+}
+
+export type XssCollectionWorld = {
+  slug: string;
+  /** The collections' titles (payloads short enough for one), as the form stores them. */
+  titles: string[];
+};
+
+/**
+ * Collections by `me` whose user-written fields are payloads: titles (those the form takes), and in
+ * the first, the question and the introduction (payloads joined by blank lines: its paragraphs),
+ * with the article `slug` as its response. Each value passes the form's schema.
+ */
+export function buildXssCollectionWorld(
+  me: { id: string },
+  slug: string,
+  payloads: string[],
+): XssCollectionWorld {
+  const db = openDatabase(DATABASE);
+  try {
+    const valid = (title: string, question: string, introduction: string) =>
+      collectionSchema.safeParse({ title, question, introduction });
+    const titles = payloads
+      .map((p) => valid(p, p, ""))
+      .flatMap((r) => (r.success ? [r.data.title] : []))
+      .slice(0, 10);
+    const short = payloads.filter((p) => p.length < 200).slice(0, 8);
+    const first = collectionSchema.parse({
+      title: titles[0] ?? "Collection",
+      question: short.join(" "),
+      introduction: short.join("\n\n"),
+    });
+    const collectionSlug = createCollection({ db, editor: me, input: first });
+    const [{ id: articleId }] = db
+      .select({ id: article.id })
+      .from(article)
+      .where(eq(article.slug, slug))
+      .all() as [{ id: number }];
+    addExistingArticle({ db, viewer: me, slug: collectionSlug, articleId });
+    for (const title of titles.slice(1)) {
+      createCollection({ db, editor: me, input: { title, question: title, introduction: title } });
+    }
+    return { slug: collectionSlug, titles };
   } finally {
     db.$client.close();
   }
