@@ -5,7 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { createAnnotation, createReply } from "#app/models/annotation.server";
+import { createAssignment } from "#app/models/assignment.server";
 import { toggleEndorsement } from "#app/models/endorsement.server";
+import { createGroup, getGroupFor, joinGroup } from "#app/models/group.server";
+import { assignmentSchema, groupSchema } from "#app/models/group-input.server";
 import { importArticle, parseArticle, readArticleFile } from "#app/models/importer.server";
 import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
 import { openDatabase } from "#db/client";
@@ -50,6 +53,8 @@ export function addAnnotation(options: {
   quote?: string;
   parentId?: number;
   visibility?: "public" | "private";
+  /** Posts to this class (visibility "group") instead of `visibility`. */
+  groupId?: number;
   source?: { url: string; title: string; stance: "supports" | "refutes" | "context" };
   createdAt?: Date;
 }): number {
@@ -79,7 +84,9 @@ export function addAnnotation(options: {
           ...input,
           quote: options.quote ?? null,
           quoteStart: null,
-          visibility: options.visibility ?? "public",
+          ...(options.groupId === undefined
+            ? { visibility: options.visibility ?? "public" }
+            : { visibility: "group" as const, groupId: options.groupId }),
         },
       });
     }
@@ -100,6 +107,60 @@ export function endorse(user: { id: string }, id: number): void {
   const db = openDatabase(DATABASE);
   try {
     toggleEndorsement({ db, viewer: user, annotationId: id });
+  } finally {
+    db.$client.close();
+  }
+}
+
+/**
+ * A class made through the models, as the forms would make it (the same input schemas): `owner`'s
+ * class with `members` joined by its code and one assignment of `slug`. For tests whose subject
+ * comes after the class exists; classroom.spec.ts's first test makes one through the forms.
+ */
+export function createClass(options: {
+  owner: { id: string };
+  members?: { id: string }[];
+  slug: string;
+  name?: string;
+  assignment?: Record<string, string>;
+}): { groupId: number; assignmentId: number; joinCode: string } {
+  const db = openDatabase(DATABASE);
+  try {
+    const input = groupSchema.parse({ name: options.name ?? "Civics, period 3", description: "" });
+    const groupId = createGroup({ db, owner: options.owner, input });
+    const joinCode = getGroupFor({ db, viewer: options.owner, groupId }).joinCode;
+    if (!joinCode) throw new Error("a new class has a join code");
+    for (const member of options.members ?? [])
+      joinGroup({ db, userId: member.id, code: joinCode });
+    const found = db
+      .select({ id: article.id })
+      .from(article)
+      .where(eq(article.slug, options.slug))
+      .get();
+    if (!found) throw new Error(`no article ${options.slug}`);
+    const assignmentId = createAssignment({
+      db,
+      viewer: options.owner,
+      groupId,
+      input: {
+        articleId: found.id,
+        ...assignmentSchema.parse({
+          instructions: "Respond to two paragraphs.",
+          ...options.assignment,
+        }),
+      },
+    });
+    return { groupId, assignmentId, joinCode };
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** `user` joins the class whose join code is `code`, as the join page would make them. */
+export function joinClass(user: { id: string }, code: string): void {
+  const db = openDatabase(DATABASE);
+  try {
+    joinGroup({ db, userId: user.id, code });
   } finally {
     db.$client.close();
   }

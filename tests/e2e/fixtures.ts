@@ -2,11 +2,13 @@
  * The shared browser-test fixture. Every test gets a `page` that
  * - fails the test on an uncaught page error or a console error, and
  * - runs an axe-core scan of every page it visited (and of the states a test scans explicitly with
- *   `expectAccessible`), failing on serious or critical violations.
+ *   `expectAccessible`), failing on serious or critical violations. A visited page identical to
+ *   one this worker has already scanned clean (see pageShape) is not scanned twice.
  * A test that asks for `signedIn` starts signed in as a new account of its own (see auth.ts):
  *
  *   test("…", async ({ page, signedIn }) => { … signedIn.displayName … });
  */
+import { createHash } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
 import axe from "axe-core";
@@ -35,8 +37,16 @@ type AxeViolation = {
 };
 
 async function seriousViolations(page: Page): Promise<string[]> {
+  // Legacy mode runs axe.run() in the page itself. The default mode runs axe.runPartial() in each
+  // frame and then opens a blank page of its own, injects axe again and calls axe.finishRun() there:
+  // a new renderer and a second parse of axe per scan, which made scanning most of the suite's
+  // time. It exists for cross-origin iframes, and the app renders no frames at all. Only the
+  // violations carry their nodes back: passes and the rest come back without them (nothing here
+  // reads those, and serialising every passing node of a long page was a second large cost).
   const results = await new AxeBuilder({ page, axeSource: axe.source })
+    .options({ resultTypes: ["violations"] }) // before withTags, which adds to the options
     .withTags(AXE_TAGS)
+    .setLegacyMode(true)
     .analyze();
   expect(results.testEngine.version, "the axe-core version that ran").toMatch(AXE_VERSION);
   return (results.violations as AxeViolation[])
@@ -46,6 +56,25 @@ async function seriousViolations(page: Page): Promise<string[]> {
         `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`,
     );
 }
+
+/**
+ * The document as axe sees it, less what differs between the same page of different tests: its
+ * scripts (axe reads none of them; they hold the loader data and the response's nonce), nonces, and
+ * the random names auth.ts and data.ts make (usernames, default display names, article slugs). Two
+ * pages of one shape differ in nothing else, and so in nothing axe checks.
+ */
+function pageShape(): string {
+  const root = document.documentElement.cloneNode(true) as Element;
+  for (const script of root.querySelectorAll("script")) script.remove();
+  return root.outerHTML
+    .replace(/\snonce="[^"]*"/g, "")
+    .replace(/\b[A-Za-z]+_[0-9a-z]{8,}\b/g, "USERNAME")
+    .replace(/\bReader [0-9a-z]{6}\b/g, "READER")
+    .replace(/\btest-[0-9a-f]{10}\b/g, "SLUG");
+}
+
+/** The shapes this worker has scanned and found clean: a page identical to one of them is not scanned again. */
+const cleanShapes = new Set<string>();
 
 /** Scans the page as it is now; use it for states a plain GET cannot reproduce (open forms, errors). */
 export async function expectAccessible(page: Page): Promise<void> {
@@ -106,8 +135,13 @@ export const test = base.extend<{ page: Page; signedIn: SignedInUser; account: A
       for (const path of visited) {
         const response = await scanner.goto(path);
         if (response?.headers()["content-type"]?.includes("text/html") !== true) continue;
+        const shape = createHash("sha256")
+          .update(await scanner.evaluate(pageShape))
+          .digest("hex");
+        if (cleanShapes.has(shape)) continue;
         const found = await seriousViolations(scanner);
         expect(found, `axe violations on ${path}`).toEqual([]);
+        cleanShapes.add(shape);
       }
     } finally {
       await scanContext.close();
