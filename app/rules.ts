@@ -69,6 +69,11 @@ export function parseThreadStatus(value: string | null | undefined): ThreadStatu
   return value === "open" || value === "resolved" ? value : null;
 }
 
+/** The largest article file the importer and the upload forms take. */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+/** The longest byline an editor gives a response. */
+export const BYLINE_MAX = 300;
+
 /** The longest revision note, collection title, question and introduction a form takes. */
 export const REVISION_NOTE_MAX = 1000;
 export const COLLECTION_TITLE_MAX = 200;

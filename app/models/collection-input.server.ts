@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import {
+  BYLINE_MAX,
   COLLECTION_INTRODUCTION_MAX,
   COLLECTION_QUESTION_MAX,
   COLLECTION_TITLE_MAX,
@@ -13,7 +14,7 @@ import {
 import { stripControls } from "#app/utils/text";
 
 /** The longest byline a response takes: a name or a few, with affiliations. */
-export const BYLINE_MAX = 300;
+export { BYLINE_MAX };
 
 /** Keeps line breaks (the introduction is paragraphs); strips other control characters. */
 const text = (max: number, tooLong: string) =>

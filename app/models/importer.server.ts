@@ -10,10 +10,11 @@ import { extname } from "node:path";
 import { eq } from "drizzle-orm";
 import { markdownTextBlocks } from "#app/markdown.server";
 import { type RevisionOutcome, reviseArticle } from "#app/models/revision.server";
+import { MAX_IMPORT_BYTES } from "#app/rules";
 import { type Db, IMMEDIATE } from "#db/client";
 import { article, articleRevision, block } from "#db/schema";
 
-export const MAX_IMPORT_BYTES = 1024 * 1024;
+export { MAX_IMPORT_BYTES };
 
 /** An import problem a person can fix; the CLI prints its message on one line. */
 export class ImportError extends Error {

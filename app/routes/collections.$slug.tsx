@@ -34,17 +34,17 @@ import {
 } from "#app/models/collection.server";
 import {
   addArticleSchema,
-  BYLINE_MAX,
   collectionSchema,
   itemSchema,
   linkAuthorSchema,
   uploadSchema,
 } from "#app/models/collection-input.server";
-import { MAX_IMPORT_BYTES } from "#app/models/importer.server";
 import {
+  BYLINE_MAX,
   COLLECTION_INTRODUCTION_MAX,
   COLLECTION_QUESTION_MAX,
   COLLECTION_TITLE_MAX,
+  MAX_IMPORT_BYTES,
   USERNAME_MAX,
 } from "#app/rules";
 import { getUser, requireUser } from "#app/utils/auth.server";
