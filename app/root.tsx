@@ -100,7 +100,8 @@ export function Layout({ children }: { children: ReactNode }) {
           </Link>
           <nav className="site-nav" aria-label="Site">
             <NavLink to="/search">Search</NavLink>
-            {user ? <NavLink to="/groups">Classes</NavLink> : null}
+            <NavLink to="/collections">Collections</NavLink>
+            {user ? <NavLink to="/groups">Classes &amp; panels</NavLink> : null}
             {user?.role === "admin" ? <NavLink to="/admin/moderation">Moderation</NavLink> : null}
           </nav>
           <AccountNav user={user} />

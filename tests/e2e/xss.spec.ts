@@ -45,6 +45,7 @@ import { createUser, signIn, type TestUser } from "./auth";
 import {
   buildXssCollectionWorld,
   buildXssGroupWorld,
+  buildXssRevisionWorld,
   buildXssWorld,
   SUMMARY_WORD,
   smallArticle,
@@ -684,6 +685,31 @@ test("stored payloads in collections: titles, questions, introductions", async (
     await mine.context.close();
   }
   report("collections", anon, mine);
+});
+
+test("stored payloads in revisions: article text, notes, changed and orphaned quotes", async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  if (!baseURL) throw new Error("no baseURL");
+  const revised = buildXssRevisionWorld(me, world.payloads);
+  const anon = await watchedContext(browser, baseURL);
+  const mine = await watchedContext(browser, baseURL, { signedIn: me });
+  const base = `/articles/${revised.slug}`;
+  try {
+    await visit(anon, base, "a revised article with orphans");
+    await visit(anon, `${base}/revisions`, "revisions");
+    await visit(mine, `${base}/revisions`, "revisions, with the upload form");
+    await visit(anon, `${base}/revisions/1`, "an old revision");
+    await visit(anon, `${base}/compare?from=1&to=3&all=1`, "a comparison");
+    await visit(anon, `${base}/review`, "a review summary");
+    await visit(mine, `${base}/discussion`, "the discussion, with changed and orphaned threads");
+  } finally {
+    await anon.context.close();
+    await mine.context.close();
+  }
+  report("revisions", anon, mine);
 });
 
 test("the checks catch an injection (the detector's own test)", async ({ browser, baseURL }) => {

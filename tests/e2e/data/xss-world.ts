@@ -476,3 +476,66 @@ export function buildXssCollectionWorld(
     db.$client.close();
   }
 }
+
+export type XssRevisionWorld = { slug: string; notes: string[] };
+
+/**
+ * An article whose text is payloads (an editor uploads it, so it is what a person could write),
+ * revised twice with payloads as the revision notes, and threads quoting payloads that the
+ * revisions leave changed and orphaned: the revisions list, an old revision, the comparison, the
+ * review summary and the orphaned list on the reading page all show them.
+ */
+export function buildXssRevisionWorld(me: { id: string }, payloads: string[]): XssRevisionWorld {
+  const slug = `xss-revised-${randomBytes(4).toString("hex")}`;
+  const db = openDatabase(DATABASE);
+  try {
+    // Each ends with a full stop so that the importer reads it as a paragraph, not a heading.
+    const texts = payloads
+      .map((p) => normaliseWhitespace(p))
+      .filter((p) => p.length > 12 && p.length < 400)
+      .slice(0, 12)
+      .map((p) => `${p} ends here.`);
+    const draft = (paragraphs: string[]) =>
+      parseArticle(`Revised payloads\n\n${paragraphs.join("\n\n")}`, { markdown: false });
+    const first = importArticle(db, draft(texts), { slug, editorId: me.id });
+    const blocks = db
+      .select()
+      .from(block)
+      .where(eq(block.articleId, first.articleId))
+      .all()
+      .filter((b) => b.kind === "paragraph");
+    for (const b of blocks.slice(0, 6)) {
+      createAnnotation({
+        db,
+        author: me,
+        articleId: first.articleId,
+        blockId: b.id,
+        input: {
+          kind: "counterargument",
+          body: b.text,
+          source: null,
+          quote: b.text,
+          quoteStart: 0,
+          visibility: "public",
+        },
+      });
+    }
+    const notes = texts.slice(0, 2);
+    // Revision 2 drops the first three paragraphs (orphans) and edits the next three (changed).
+    const second = [
+      ...texts.slice(3, 6).map((t) => `${t} (edited)`),
+      ...texts.slice(6),
+      ...texts.slice(0, 1).map((t) => `${t} ${t}`),
+    ];
+    importArticle(db, draft(second), { slug }, { revisedBy: me.id, note: notes[0] ?? "" });
+    importArticle(
+      db,
+      draft([...second].reverse()),
+      { slug },
+      { revisedBy: me.id, note: notes[1] ?? "" },
+    );
+    return { slug, notes };
+  } finally {
+    db.$client.close();
+  }
+}
