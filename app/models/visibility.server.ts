@@ -149,10 +149,11 @@ export function readableBy(viewer: Viewer, table: AnnotationColumns = annotation
 }
 
 /**
- * The number a classmate appears as ("Student 3") when the row's article is an anonymous
- * assignment of its group and the viewer is a plain member who did not write it; null when the
- * viewer sees the name. 0 means "a student" (a member not yet numbered). Owners' and moderators'
- * own annotations always carry their names.
+ * The number a classmate appears as ("Student 3"; "Reviewer 3" on a review panel) when the row's
+ * article is an anonymous assignment of its group and the viewer is a plain member who did not
+ * write it; null when the viewer sees the name. 0 means "a student" (a member not yet numbered).
+ * A panel's numbers are negative, so one integer carries both (see `aliasLabel`). Owners' and
+ * moderators' own annotations always carry their names.
  */
 export function peerAlias(viewer: Viewer, table: AnnotationColumns = annotation) {
   if (!viewer) return sql<number | null>`null`;
@@ -163,11 +164,16 @@ export function peerAlias(viewer: Viewer, table: AnnotationColumns = annotation)
     and not exists (select 1 from "group_member" m where m.group_id = ${table.groupId} and m.role in ('owner', 'moderator') and m.user_id in (${viewer.id}, ${table.authorId}))
     then coalesce((select al.number from "assignment" s join "assignment_alias" al on al.assignment_id = s.id
       where s.group_id = ${table.groupId} and s.article_id = ${table.articleId} and al.user_id = ${table.authorId}), 0)
+      * (case when exists (select 1 from "group" g where g.id = ${table.groupId} and g.kind = 'panel') then -1 else 1 end)
     end)`;
 }
 
-/** How an author appears to a viewer: their name, or "Student n" in an anonymous assignment. */
+/**
+ * How an author appears to a viewer: their name (null here), or "Student n" in a class's anonymous
+ * assignment, "Reviewer n" on an anonymous review panel (negative numbers: see `peerAlias`).
+ */
 export function aliasLabel(alias: number | null): string | null {
   if (alias === null) return null;
+  if (alias < 0) return `Reviewer ${-alias}`;
   return alias > 0 ? `Student ${alias}` : "A student";
 }

@@ -419,6 +419,21 @@ describe("a review panel's comments", () => {
     setThreadResolved({ db, viewer: author, id: ada, resolved: true });
   });
 
+  it("names anonymous reviewers 'Reviewer n' to each other, and by name to the editor", () => {
+    const { db, articleId, editor, panel, post } = world();
+    db.run(
+      sql`update "assignment" set anonymous = 1, post_before_see = 0 where group_id = ${panel}`,
+    );
+    const blockId = blockAt(db, articleId, "p-2").id;
+    const ada = post(ADA, panel);
+    const asBob = getParagraphThreads({ db, blockId, viewer: BOB }).find((t) => t.id === ada);
+    expect(asBob?.alias).toBe("Reviewer 1");
+    expect(asBob?.author).toBeNull();
+    const asEditor = getParagraphThreads({ db, blockId, viewer: editor }).find((t) => t.id === ada);
+    expect(asEditor?.alias).toBeNull();
+    expect(asEditor?.author?.displayName).toBe("Ada Lovelace");
+  });
+
   it("never shows the author a class's annotations, or a panel's on someone else's text", () => {
     const { db, articleId, author, otherClass, post } = world();
     const blockId = blockAt(db, articleId, "p-2").id;
