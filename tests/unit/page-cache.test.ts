@@ -4,6 +4,7 @@
  * `page_version` (migration 0008) on every write an anonymous reader's page shows, and on no other.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { IncomingMessage, ServerResponse } from "node:http";
 import { Socket } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
@@ -12,9 +13,12 @@ import {
   createAnnotation,
   createReply,
   deleteAnnotation,
+  setThreadResolved,
   updateAnnotation,
 } from "#app/models/annotation.server";
 import { toggleEndorsement } from "#app/models/endorsement.server";
+import { importArticle, parseArticle } from "#app/models/importer.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
 import {
   cacheablePath,
   chooseEncoding,
@@ -303,6 +307,28 @@ describe("page_version triggers", () => {
     toggleEndorsement({ db, viewer: BOB, annotationId: publicOne });
     updateAnnotation({ db, viewer: ADA, id: publicOne, input: { body: "Edited", source: null } });
     expect(version()).toBe(before);
+  });
+
+  it("bumps for a revision (new text, threads moved or orphaned), not for resolving a thread", () => {
+    const { db, articleId, version, p1 } = setUp();
+    const root = createAnnotation({
+      db,
+      author: ADA,
+      articleId,
+      blockId: p1.id,
+      input: newInput({ quote: p1.text.slice(0, 40) }),
+    });
+    let before = version();
+    setThreadResolved({ db, viewer: ADA, id: root, resolved: true });
+    setThreadResolved({ db, viewer: ADA, id: root, resolved: false });
+    expect(version()).toBe(before);
+    const source = readFileSync(SEED_ARTICLE_PATH, "utf8").replace(
+      p1.text.slice(0, 40),
+      "Rewritten.",
+    );
+    before = version();
+    importArticle(db, parseArticle(source, { markdown: false }), { slug: "seed" });
+    expect(version()).toBeGreaterThan(before);
   });
 
   it("bumps for the article's own text and metadata, and only that article's version", () => {

@@ -31,7 +31,20 @@ function HiddenNote({ node }: { node: ThreadNode }) {
  * or removed, with a link to the revision it was written on.
  */
 function AnchorNote({ node, slug }: { node: ThreadNode; slug: string }) {
-  if (node.anchorStatus === "anchored" || node.parentId !== null) return null;
+  if (node.parentId !== null) return null;
+  if (node.anchorStatus === "anchored") {
+    // Carried over unchanged by a revision: the words are the same, the revision it was written on
+    // is one link away.
+    return node.writtenOn ? (
+      <p className="anchor-note">
+        <Link
+          to={`/articles/${slug}/revisions/${node.writtenOn.revision}#${node.writtenOn.anchor}`}
+        >
+          Written on revision {node.writtenOn.revision}
+        </Link>
+      </p>
+    ) : null;
+  }
   const written = node.writtenOn ? (
     <>
       {" "}
