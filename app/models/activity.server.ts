@@ -19,7 +19,8 @@ export type ActivityItem = {
   visibility: "public" | "private" | "group";
   article: { id: number; slug: string; title: string };
   /** The paragraph the thread is attached to. */
-  paragraph: { anchor: string; number: number | null };
+  /** `current`: a paragraph of the article's current revision (false for an orphaned thread's). */
+  paragraph: { anchor: string; number: number | null; current: boolean };
   author: { username: string; displayName: string } | null;
   /** "Student 3", when the author is an anonymous classmate to this viewer (`author` is null). */
   alias: string | null;
@@ -45,6 +46,7 @@ const itemColumns = (viewer: Viewer) => ({
   articleTitle: article.title,
   anchor: block.anchor,
   number: block.number,
+  current: sql<number>`(${block.revisionId} = ${article.currentRevisionId})`,
   username: user.username,
   displayName: user.displayName,
   quote: annotation.quoteExact,
@@ -83,7 +85,7 @@ function listItems(
     isReply: row.parentId !== null,
     visibility: row.visibility,
     article: { id: row.articleId, slug: row.articleSlug, title: row.articleTitle },
-    paragraph: { anchor: row.anchor, number: row.number },
+    paragraph: { anchor: row.anchor, number: row.number, current: Boolean(row.current) },
     author:
       row.alias === null && row.username !== null && row.displayName !== null
         ? { username: row.username, displayName: row.displayName }

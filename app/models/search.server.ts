@@ -106,7 +106,8 @@ export type SearchResult = {
   visibility: "public" | "private" | "group";
   article: { slug: string; title: string };
   /** The paragraph the thread is attached to. */
-  paragraph: { anchor: string; number: number | null };
+  /** `current`: a paragraph of the article's current revision (false for an orphaned thread's). */
+  paragraph: { anchor: string; number: number | null; current: boolean };
   author: { username: string; displayName: string } | null;
   /** "Student 3", when the author is an anonymous classmate to this viewer (`author` is null). */
   alias: string | null;
@@ -173,6 +174,7 @@ export function searchAnnotations({
       articleTitle: article.title,
       anchor: block.anchor,
       number: block.number,
+      current: sql<number>`(${block.revisionId} = ${article.currentRevisionId})`,
       username: user.username,
       displayName: user.displayName,
       alias: peerAlias(viewer),
@@ -204,7 +206,7 @@ export function searchAnnotations({
       isReply: row.parentId !== null,
       visibility: row.visibility,
       article: { slug: row.articleSlug, title: row.articleTitle },
-      paragraph: { anchor: row.anchor, number: row.number },
+      paragraph: { anchor: row.anchor, number: row.number, current: Boolean(row.current) },
       author:
         row.alias === null && row.username !== null && row.displayName !== null
           ? { username: row.username, displayName: row.displayName }

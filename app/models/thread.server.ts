@@ -23,7 +23,7 @@ import { buildThreads } from "#app/threading/build-threads";
 import type { ThreadNode } from "#app/threading/thread-node";
 import type { Db } from "#app/utils/db.server";
 import { NotFoundError } from "#app/utils/errors";
-import { annotation, block, group, sourceLink, user } from "#db/schema";
+import { annotation, articleRevision, block, group, sourceLink, user } from "#db/schema";
 
 export type { ThreadNode };
 
@@ -283,6 +283,15 @@ export function getThreadOf({ db, id, viewer }: { db: Db; id: number; viewer: Vi
   const found = getVisibleAnnotation(db, id, viewer);
   const paragraph = db.select().from(block).where(eq(block.id, found.blockId)).get();
   if (!paragraph) throw new NotFoundError("That annotation's paragraph no longer exists.");
+  // Which revision the paragraph belongs to: an orphaned thread stays on an earlier one.
+  const revision = db
+    .select({
+      number: articleRevision.number,
+      current: sql<number>`(${articleRevision.id} = (select current_revision_id from "article" where id = ${found.articleId}))`,
+    })
+    .from(articleRevision)
+    .where(eq(articleRevision.id, paragraph.revisionId ?? -1))
+    .get();
   const [root] = loadThreads(db, viewer, eq(annotation.rootId, found.rootId ?? found.id));
   if (!root) throw new NotFoundError("That annotation's thread is not visible to you.");
   const passage = db
@@ -293,6 +302,10 @@ export function getThreadOf({ db, id, viewer }: { db: Db; id: number; viewer: Vi
   return {
     articleId: found.articleId,
     paragraph,
+    revision: {
+      number: revision?.number ?? 1,
+      current: revision ? Boolean(revision.current) : true,
+    },
     root,
     /** The passage the thread's root quotes, to highlight in the paragraph. */
     passage:

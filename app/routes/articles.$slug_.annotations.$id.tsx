@@ -57,6 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       number: thread.paragraph.number,
       text: thread.paragraph.text,
     },
+    revision: thread.revision,
     passage: thread.passage ? [{ ...thread.passage, count: 1 }] : [],
     root: thread.root,
     id,
@@ -78,10 +79,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Permalink() {
-  const { article, paragraph, passage, root, id, signedIn, signInHref } =
+  const { article, paragraph, revision, passage, root, id, signedIn, signInHref } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ThreadFormState | undefined;
-  const inContext = inContextPath(article.slug, paragraph.anchor, id);
+  // An orphaned thread's paragraph is in the revision it was written on, not the current text.
+  const inContext = revision.current
+    ? inContextPath(article.slug, paragraph.anchor, id)
+    : `/articles/${article.slug}/revisions/${revision.number}#${paragraph.anchor}`;
   return (
     <div className="permalink-page">
       <p className="breadcrumb">
@@ -89,7 +93,10 @@ export default function Permalink() {
         {" · "}
         <Link to={`/articles/${article.slug}/discussion`}>All discussion</Link>
       </p>
-      <h1>Thread on paragraph {paragraph.number}</h1>
+      <h1>
+        Thread on paragraph {paragraph.number}
+        {revision.current ? null : ` of revision ${revision.number}`}
+      </h1>
       <figure className="context-paragraph">
         <blockquote cite={`/articles/${article.slug}#${paragraph.anchor}`}>
           <p>
@@ -97,8 +104,11 @@ export default function Permalink() {
           </p>
         </blockquote>
         <figcaption>
-          Paragraph {paragraph.number} of <cite>{article.title}</cite> ·{" "}
-          <Link to={inContext}>Read it in the article</Link>
+          Paragraph {paragraph.number} of <cite>{article.title}</cite>
+          {revision.current ? null : `, revision ${revision.number}`} ·{" "}
+          <Link to={inContext}>
+            {revision.current ? "Read it in the article" : `Read revision ${revision.number}`}
+          </Link>
         </figcaption>
       </figure>
       <ol className="threads permalink-thread">

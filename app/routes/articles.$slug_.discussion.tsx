@@ -150,7 +150,7 @@ export default function Discussion() {
           ? filtered
             ? "No threads match these filters."
             : "No discussion yet. Select a passage in the article to start one."
-          : `${total} ${total === 1 ? "thread" : "threads"}${filtered ? " match" : ""}${view.status ? "" : ` (${counts.open} open, ${counts.resolved} resolved)`} · ${SORT_LABELS[view.sort].toLowerCase()}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ""}`}
+          : `${total} ${total === 1 ? "thread" : "threads"}${filtered ? " match" : ""}${view.status || counts.resolved === 0 ? "" : ` (${counts.open} open, ${counts.resolved} resolved)`} · ${SORT_LABELS[view.sort].toLowerCase()}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ""}`}
       </p>
       <ol className="threads discussion-threads">
         {threads.map((listing) => (

@@ -73,7 +73,13 @@ function SearchResultItem({ result }: { result: Result }) {
         </h2>
         <p className="search-result-where">
           {result.paragraph.number === null ? "In " : `Paragraph ${result.paragraph.number} of `}
-          <Link to={`/articles/${result.article.slug}#${result.paragraph.anchor}`}>
+          <Link
+            to={
+              result.paragraph.current
+                ? `/articles/${result.article.slug}#${result.paragraph.anchor}`
+                : permalinkPath(result.article.slug, result.id)
+            }
+          >
             {result.article.title}
           </Link>
           {" · "}

@@ -48,7 +48,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     items: items.map((item) => ({
       ...item,
       permalink: permalinkPath(item.article.slug, item.id),
-      inContext: inContextPath(item.article.slug, item.paragraph.anchor, item.id),
+      // A thread a revision orphaned is not on the current text: its permalink shows its words.
+      inContext: item.paragraph.current
+        ? inContextPath(item.article.slug, item.paragraph.anchor, item.id)
+        : permalinkPath(item.article.slug, item.id),
     })),
   };
 }

@@ -28,6 +28,12 @@ const EDITED_QUOTE = "returned to power after two decades of fighting";
 /** Revision 2 rewrites this sentence away: orphaned. */
 const DELETED_QUOTE = "This lack of validation has left two strong messages in its wake.";
 
+/**
+ * Threads written straight into the database are dated long ago, so that they never push another
+ * test's public annotations out of the library's "recent discussion".
+ */
+const LONG_AGO = new Date(Date.UTC(2001, 0, 1));
+
 /** The seed (or its revision) under a title of the test's own, as a file to upload. */
 function articleFile(text: string, title: string): string {
   const dir = join(tmpdir(), "marginalia-e2e");
@@ -241,6 +247,7 @@ test("without JavaScript, an author resolves, reopens, revises, and reads the co
     author: reviewer,
     body: "Kept, then changed.",
     quote: EDITED_QUOTE,
+    createdAt: LONG_AGO,
   });
   addAnnotation({
     slug,
@@ -248,6 +255,7 @@ test("without JavaScript, an author resolves, reopens, revises, and reads the co
     author: reviewer,
     body: "About to be orphaned.",
     quote: DELETED_QUOTE,
+    createdAt: LONG_AGO,
   });
 
   const page = await pageFor(browser, author, false);
