@@ -18,7 +18,7 @@ import {
   reviewMarkdown,
 } from "#app/models/review.server";
 import { getRevision, listRevisions } from "#app/models/revision.server";
-import { countThreads, getParagraphThreads } from "#app/models/thread.server";
+import { countThreads, getParagraphThreads, getThreadOf } from "#app/models/thread.server";
 import { ForbiddenError } from "#app/utils/errors";
 import { annotation, article, paragraphTally } from "#db/schema";
 import { addUser, createGroupWith } from "./group-factories";
@@ -159,6 +159,15 @@ describe("revising an article", () => {
     expect(listOrphanedQuotes({ db, articleId, viewer: null }).rows.map((o) => o.id)).toEqual([
       gone,
     ]);
+    // Its permalink shows the paragraph it was written on, in revision 1, not the current text.
+    expect(getThreadOf({ db, id: gone, viewer: null }).revision).toEqual({
+      number: 1,
+      current: false,
+    });
+    expect(getThreadOf({ db, id: edited, viewer: null }).revision).toEqual({
+      number: 2,
+      current: true,
+    });
     // The paragraph panel of the current revision no longer lists the orphan; it lists the rest.
     const panel = getParagraphThreads({ db, blockId: newP1?.id ?? 0, viewer: null });
     expect(panel.map((t) => t.id).sort()).toEqual([edited, wholeParagraph].sort());
