@@ -13,6 +13,7 @@ const E2E_DATABASE = process.env.E2E_DATABASE_PATH ?? `tests/.tmp/e2e-${E2E_PORT
 // The test workers (tests/e2e/auth.ts, data.ts) write their fixtures into the same file.
 process.env.E2E_DATABASE_PATH = E2E_DATABASE;
 const debianChromium = "/usr/bin/chromium";
+const PREBUILT = process.env.E2E_PREBUILT === "1" && existsSync(`${root}build/server.js`);
 
 export default defineConfig({
   testDir: "./e2e",
@@ -42,7 +43,8 @@ export default defineConfig({
   },
   webServer: {
     cwd: root,
-    command: `rm -f ${E2E_DATABASE} ${E2E_DATABASE}-wal ${E2E_DATABASE}-shm && npm run -s build && node build/server.js`,
+    // `npm test` builds while the unit tests run and says so with E2E_PREBUILT; alone, this builds.
+    command: `rm -f ${E2E_DATABASE} ${E2E_DATABASE}-wal ${E2E_DATABASE}-shm && ${PREBUILT ? "" : "npm run -s build && "}node build/server.js`,
     url: `http://127.0.0.1:${E2E_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
