@@ -17,9 +17,23 @@ export type DiffOp = "equal" | "insert" | "delete";
  */
 export type DiffSegment = { op: DiffOp; text: string };
 
+/**
+ * The most edits (inserted plus deleted tokens) worth aligning. Myers' algorithm costs grow with
+ * the square of the edit distance: a paragraph rewritten beyond this reads better as "replaced"
+ * anyway, and one request cannot make the server spend seconds on it.
+ */
+export const MAX_DIFF_EDITS = 400;
+
 export function diffWords(before: string, after: string): DiffSegment[] {
+  const changes = diffWordsWithSpace(before, after, { maxEditLength: MAX_DIFF_EDITS });
+  if (!changes) {
+    return [
+      ...(before ? [{ op: "delete" as const, text: before }] : []),
+      ...(after ? [{ op: "insert" as const, text: after }] : []),
+    ];
+  }
   const segments: DiffSegment[] = [];
-  for (const change of diffWordsWithSpace(before, after)) {
+  for (const change of changes) {
     if (change.value === "") continue;
     const op: DiffOp = change.added ? "insert" : change.removed ? "delete" : "equal";
     const last = segments.at(-1);

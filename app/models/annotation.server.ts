@@ -221,6 +221,22 @@ export function createAnnotation({
   }
   const bodyHtml = renderMarkdown(input.body);
   return db.transaction((tx) => {
+    // Inside the write lock: a revision written meanwhile has replaced this paragraph, and a
+    // thread attached to the old one would be on no current page and never carried forward.
+    const stillCurrent = tx
+      .select({ id: block.id })
+      .from(block)
+      .innerJoin(
+        article,
+        and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
+      )
+      .where(eq(block.id, blockId))
+      .get();
+    if (!stillCurrent) {
+      throw new NotFoundError(
+        "The article was revised while you were writing: reload the paragraph and post again.",
+      );
+    }
     const groupId = input.visibility === "group" ? (input.groupId ?? null) : null;
     if (input.visibility === "group" && groupId === null) {
       throw new FieldValidationError({ visibility: "Choose which group will see this." });

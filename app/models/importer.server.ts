@@ -52,6 +52,12 @@ export type ImportResult =
   | ({ status: "revised"; articleId: number; slug: string } & RevisionOutcome);
 
 const EDITORS_NOTE = /^editor[’']s note:\s*/i;
+/**
+ * The most paragraphs an article may have. Matching a revision's paragraphs to the last one's
+ * compares candidate pairs, and a crafted text of thousands of near-identical short paragraphs
+ * would hold the write lock for seconds; the benchmark's long article has 1,000.
+ */
+export const MAX_PARAGRAPHS = 1500;
 const MAX_HEADING_LENGTH = 80;
 const MAX_DEK_LENGTH = 320;
 
@@ -185,6 +191,14 @@ export function parseArticle(source: string, options: { markdown?: boolean } = {
   }
 
   if (paragraphNumber === 0) throw new ImportError("the article has no paragraphs");
+  if (paragraphNumber > MAX_PARAGRAPHS) {
+    throw new ImportError(
+      `the article has ${paragraphNumber} paragraphs; an article has at most ${MAX_PARAGRAPHS}`,
+    );
+  }
+  if (blocks.length > MAX_PARAGRAPHS * 2) {
+    throw new ImportError(`the article has ${blocks.length} blocks; at most ${MAX_PARAGRAPHS * 2}`);
+  }
   return { title, dek, editorsNote, blocks };
 }
 

@@ -15,40 +15,25 @@ import { type Viewer, visibleTo } from "#app/models/visibility.server";
 import { kindLabel, STANCE_LABELS } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError } from "#app/utils/errors";
-import { annotation, assignment, block, group, groupMember } from "#db/schema";
+import { annotation, block } from "#db/schema";
 
 /** What the revise rule needs of an article. */
 export type RevisableArticle = { id: number; authorId: string | null; editorId: string | null };
 
 /**
- * May the viewer upload a new revision? The article's linked author, the editor who added it, an
- * owner of a review panel it is set to, or a site admin. Articles imported from the command line
- * (no editor) are the site's: admins revise them, or whoever an admin linked as their author.
+ * May the viewer upload a new revision? The article's linked author, the editor who added it, or
+ * a site admin. Articles imported from the command line (no editor) are the site's: admins revise
+ * them, or whoever an admin linked as their author. Running a panel that reviews an article gives
+ * no right to rewrite it: anyone may start a panel and set any article to it.
  */
-export function canRevise(db: Db, viewer: Viewer, found: RevisableArticle): boolean {
+export function canRevise(viewer: Viewer, found: RevisableArticle): boolean {
   if (!viewer) return false;
   if (viewer.role === "admin") return true;
-  if (found.authorId === viewer.id || found.editorId === viewer.id) return true;
-  return (
-    db
-      .select({ one: sql<number>`1` })
-      .from(assignment)
-      .innerJoin(group, and(eq(group.id, assignment.groupId), eq(group.kind, "panel")))
-      .innerJoin(
-        groupMember,
-        and(
-          eq(groupMember.groupId, group.id),
-          eq(groupMember.userId, viewer.id),
-          eq(groupMember.role, "owner"),
-        ),
-      )
-      .where(eq(assignment.articleId, found.id))
-      .get() !== undefined
-  );
+  return found.authorId === viewer.id || found.editorId === viewer.id;
 }
 
-export function requireRevise(db: Db, viewer: Viewer, found: RevisableArticle): void {
-  if (!canRevise(db, viewer, found)) {
+export function requireRevise(viewer: Viewer, found: RevisableArticle): void {
+  if (!canRevise(viewer, found)) {
     throw new ForbiddenError(
       "Only the article's author, its editor or a site administrator can upload a revision.",
     );
@@ -70,7 +55,7 @@ export function uploadRevision({
   article: RevisableArticle & { slug: string };
   input: RevisionInput;
 }) {
-  requireRevise(db, viewer, article);
+  requireRevise(viewer, article);
   const result = importArticle(
     db,
     input.parsed,
@@ -119,16 +104,25 @@ export function listOrphanedQuotes({
     eq(annotation.articleId, articleId),
     isNull(annotation.parentId),
     eq(annotation.anchorStatus, "orphaned"),
-    isNull(annotation.deletedAt),
+    // A deleted root still holds its replies' place ("[deleted]"), as everywhere else.
+    sql`(${annotation.deletedAt} is null or ${annotation.replyCount} > 0)`,
     visibleTo(viewer),
   );
   const rows = db
-    .select({ id: annotation.id, kind: annotation.kind, quote: annotation.quoteExact })
+    .select({
+      id: annotation.id,
+      kind: annotation.kind,
+      quote: sql<
+        string | null
+      >`case when ${annotation.deletedAt} is null then ${annotation.quoteExact} end`,
+      deleted: sql<number>`${annotation.deletedAt} is not null`,
+    })
     .from(annotation)
     .where(where)
     .orderBy(annotation.createdAt, annotation.id)
     .limit(ORPHANS_LISTED)
-    .all();
+    .all()
+    .map((r) => ({ ...r, deleted: Boolean(r.deleted) }));
   const total =
     rows.length < ORPHANS_LISTED
       ? rows.length
@@ -200,34 +194,43 @@ export function compareRevisions({
   const anchorOfBlock = new Map(
     [...olderParagraphs, ...newerParagraphs].map((b) => [b.id, b.anchor]),
   );
-  const placement = new Map(
-    (threads.length
-      ? db
-          .select({
-            id: annotation.id,
-            blockId: annotation.blockId,
-            origin: annotation.originBlockId,
-          })
-          .from(annotation)
-          .where(
-            inArray(
-              annotation.id,
-              threads.map((t) => t.id),
-            ),
-          )
-          .all()
-      : []
-    ).map((r) => [r.id, r]),
-  );
-  const threadsOf = (anchor: string) =>
-    threads.filter((t) => {
-      const place = placement.get(t.id);
-      if (!place) return false;
-      return (
-        anchorOfBlock.get(place.blockId) === anchor ||
-        (place.origin !== null && anchorOfBlock.get(place.origin) === anchor)
+  // Where each thread was written and is now, read by block (no list of ids: a busy article has
+  // more threads than SQLite takes parameters), then bucketed by paragraph anchor.
+  const byAnchor = new Map<string, ThreadNode[]>();
+  if (threads.length > 0) {
+    const visible = new Map(threads.map((t) => [t.id, t]));
+    const placements = db
+      .select({
+        id: annotation.id,
+        blockId: annotation.blockId,
+        origin: annotation.originBlockId,
+      })
+      .from(annotation)
+      .where(
+        and(
+          eq(annotation.articleId, articleId),
+          isNull(annotation.parentId),
+          or(inArray(annotation.blockId, blockIds), inArray(annotation.originBlockId, blockIds)),
+        ),
+      )
+      .all();
+    for (const place of placements) {
+      const thread = visible.get(place.id);
+      if (!thread) continue;
+      const anchors = new Set(
+        [
+          anchorOfBlock.get(place.blockId),
+          place.origin === null ? undefined : anchorOfBlock.get(place.origin),
+        ].filter((a): a is string => a !== undefined),
       );
-    });
+      for (const anchor of anchors) {
+        const list = byAnchor.get(anchor) ?? [];
+        list.push(thread);
+        byAnchor.set(anchor, list);
+      }
+    }
+  }
+  const threadsOf = (anchor: string) => byAnchor.get(anchor) ?? [];
 
   // A kept paragraph "moved" only when the order of kept paragraphs changed around it, not when
   // its number shifted because others were added or removed: the kept paragraphs outside the
@@ -355,17 +358,13 @@ export function getReviewSummary({
     .orderBy(current.position)
     .all();
   const threads = threadsWhere(db, viewer, articleId, undefined);
+  // Each root's paragraph, read for the whole article (no list of ids: see compareRevisions).
   const blockOf = new Map(
     (threads.length
       ? db
           .select({ id: annotation.id, blockId: annotation.blockId })
           .from(annotation)
-          .where(
-            inArray(
-              annotation.id,
-              threads.map((t) => t.id),
-            ),
-          )
+          .where(and(eq(annotation.articleId, articleId), isNull(annotation.parentId)))
           .all()
       : []
     ).map((r) => [r.id, r.blockId]),

@@ -113,13 +113,14 @@ export function reviseArticle(
 
   // Kept paragraphs keep their anchors; new ones take numbers no revision has used, so a link to
   // an old paragraph never lands on a different one.
-  const usedNumbers = tx
+  let nextNumber = 1;
+  for (const b of tx
     .select({ anchor: block.anchor })
     .from(block)
     .where(and(eq(block.articleId, articleId), eq(block.kind, "paragraph")))
-    .all()
-    .map((b) => Number(PARAGRAPH_ANCHOR.exec(b.anchor)?.[1] ?? 0));
-  let nextNumber = Math.max(0, ...usedNumbers) + 1;
+    .all()) {
+    nextNumber = Math.max(nextNumber, Number(PARAGRAPH_ANCHOR.exec(b.anchor)?.[1] ?? 0) + 1);
+  }
   const anchors = newParagraphs.map((_, i) => {
     const kept = continues[i];
     const keptAnchor =

@@ -64,6 +64,7 @@ function threadColumns(viewer: Viewer) {
     >`(case when ${annotation.originBlockId} is null and ${annotation.anchorStatus} <> 'orphaned' then null else
       (select r.number || ':' || b.anchor from "block" b join "article_revision" r on r.id = b.revision_id where b.id = coalesce(${annotation.originBlockId}, ${annotation.blockId})) end)`,
     resolvedAt: annotation.resolvedAt,
+    resolvedById: annotation.resolvedBy,
     resolvedBy: sql<
       string | null
     >`(select u.display_name from "user" u where u.id = ${annotation.resolvedBy})`,
@@ -139,7 +140,14 @@ function toNode(row: ThreadRow, viewer: Viewer): ThreadNode {
     originQuote: withheld ? null : row.originQuote,
     writtenOn: parseWrittenOn(row.writtenOn),
     resolved: row.resolvedAt
-      ? { at: row.resolvedAt.toISOString(), by: row.resolvedBy ?? "deleted user" }
+      ? {
+          at: row.resolvedAt.toISOString(),
+          // A writer who resolved their own thread under an alias keeps the alias.
+          by:
+            alias !== null && row.resolvedById === row.authorId
+              ? alias
+              : (row.resolvedBy ?? "deleted user"),
+        }
       : null,
     source:
       !withheld && row.sourceUrl && row.sourceTitle && row.sourceStance

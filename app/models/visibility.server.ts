@@ -152,8 +152,8 @@ export function readableBy(viewer: Viewer, table: AnnotationColumns = annotation
  * The number a classmate appears as ("Student 3"; "Reviewer 3" on a review panel) when the row's
  * article is an anonymous assignment of its group and the viewer is a plain member who did not
  * write it; null when the viewer sees the name. 0 means "a student" (a member not yet numbered).
- * A panel's numbers are negative, so one integer carries both (see `aliasLabel`). Owners' and
- * moderators' own annotations always carry their names.
+ * A panel's numbers are stored as -(n + 1), so one integer carries both (see `aliasLabel`).
+ * Owners' and moderators' own annotations, and the reviewed article's author's, carry names.
  */
 export function peerAlias(viewer: Viewer, table: AnnotationColumns = annotation) {
   if (!viewer) return sql<number | null>`null`;
@@ -162,9 +162,11 @@ export function peerAlias(viewer: Viewer, table: AnnotationColumns = annotation)
   >`(case when ${table.visibility} = 'group' and ${table.authorId} is not null and ${table.authorId} <> ${viewer.id}
     and exists (select 1 from "assignment" s where s.group_id = ${table.groupId} and s.article_id = ${table.articleId} and s.anonymous = 1)
     and not exists (select 1 from "group_member" m where m.group_id = ${table.groupId} and m.role in ('owner', 'moderator') and m.user_id in (${viewer.id}, ${table.authorId}))
+    and not exists (select 1 from "article" a where a.id = ${table.articleId} and a.author_id = ${table.authorId})
     then coalesce((select al.number from "assignment" s join "assignment_alias" al on al.assignment_id = s.id
       where s.group_id = ${table.groupId} and s.article_id = ${table.articleId} and al.user_id = ${table.authorId}), 0)
       * (case when exists (select 1 from "group" g where g.id = ${table.groupId} and g.kind = 'panel') then -1 else 1 end)
+      - (case when exists (select 1 from "group" g where g.id = ${table.groupId} and g.kind = 'panel') then 1 else 0 end)
     end)`;
 }
 
@@ -174,6 +176,7 @@ export function peerAlias(viewer: Viewer, table: AnnotationColumns = annotation)
  */
 export function aliasLabel(alias: number | null): string | null {
   if (alias === null) return null;
-  if (alias < 0) return `Reviewer ${-alias}`;
+  // A panel's: -(n + 1), so that an unnumbered reviewer (-1) is told from a student (0).
+  if (alias < 0) return alias === -1 ? "A reviewer" : `Reviewer ${-alias - 1}`;
   return alias > 0 ? `Student ${alias}` : "A student";
 }

@@ -215,10 +215,12 @@ export default function ReadingPage() {
             {orphans.rows.map((o) => (
               <li key={o.id}>
                 <Link to={permalinkPath(article.slug, o.id)}>
-                  {kindLabel(o.kind)}
+                  {o.deleted ? "[deleted]" : kindLabel(o.kind)}
                   <span className="visually-hidden"> (orphaned)</span>
                 </Link>
-                {o.quote ? (
+                {o.deleted ? (
+                  " — its replies remain"
+                ) : o.quote ? (
                   <>
                     {" "}
                     on <q className="orphan-quote">{o.quote}</q>

@@ -20,7 +20,7 @@ import { parseRevisionForm } from "#app/models/revision-input.server";
 import { REVISION_NOTE_MAX } from "#app/rules";
 import { getUser, loginPath, requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import { invariantResponse } from "#app/utils/errors";
+import { ForbiddenError, invariantResponse } from "#app/utils/errors";
 import { formatDateTime } from "#app/utils/format";
 import { formValues, invalid, readForm, refused } from "#app/utils/forms.server";
 
@@ -51,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     article: { slug: article.slug, title: article.title },
     revisions,
-    mayRevise: canRevise(db, viewer, article),
+    mayRevise: canRevise(viewer, article),
     signInHref: viewer ? null : loginPath(url.pathname),
     done: url.searchParams.get("revised"),
   };
@@ -60,6 +60,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const viewer = await requireUser(request);
   const article = findArticleOr404(params.slug);
+  // Refused before the (up to 1 MB) body is read and parsed.
+  if (!canRevise(viewer, article)) {
+    return refused(
+      new ForbiddenError(
+        "Only the article's author, its editor or a site administrator can upload a revision.",
+      ),
+      { intent: "revise", values: {} },
+    );
+  }
   const form = await readForm(request);
   const values = formValues(form);
   // Never send a whole pasted article back and forth for a note's typo: keep it, it was typed.

@@ -576,7 +576,8 @@ const ROWS: Row[] = [
     intent: "revise (no text)",
     target: "revisable",
     fields: () => ({ note: "Nothing attached." }),
-    expect: signedIn("400"),
+    // Whether they may revise is asked before the upload is read: others learn 403, not 400.
+    expect: { anonymous: LOGIN, stranger: "403", author: "403", admin: "400" },
   },
   {
     route: "articles.$slug_.revisions.$number.tsx",

@@ -6,6 +6,7 @@ import {
   ImportError,
   importArticle,
   MAX_IMPORT_BYTES,
+  MAX_PARAGRAPHS,
   normaliseWhitespace,
   parseArticle,
   readArticleFile,
@@ -286,6 +287,13 @@ describe("importing into the database", () => {
     expect(() => importArticle(db, broken, { slug: "broken" })).toThrow();
     expect(db.select().from(article).all()).toHaveLength(0);
     expect(db.select().from(block).all()).toHaveLength(0);
+  });
+
+  it("refuses an article of more than MAX_PARAGRAPHS paragraphs (revisions match them pairwise)", () => {
+    // The first block after the title is read as the dek: MAX_PARAGRAPHS + 2 blocks make one too many.
+    const many = Array.from({ length: MAX_PARAGRAPHS + 2 }, (_, i) => `Paragraph ${i} is here.`);
+    expect(() => parseArticle(`Too long\n\n${many.join("\n\n")}`)).toThrow(/at most 1500/);
+    expect(() => parseArticle(`Long enough\n\n${many.slice(1).join("\n\n")}`)).not.toThrow();
   });
 
   it("refuses a malformed slug", () => {

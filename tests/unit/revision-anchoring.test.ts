@@ -777,3 +777,19 @@ describe("diffWords", () => {
     );
   });
 });
+
+describe("diffWords on a rewrite too big to align", () => {
+  it("gives up within its budget and reports the paragraph replaced, losing nothing", () => {
+    const words = Array.from({ length: 4000 }, (_, i) => `w${i}`);
+    const before = words.join(" ");
+    const after = [...words].reverse().join(" ");
+    const started = performance.now();
+    const parts = diffWords(before, after);
+    // Not a timing assertion: a budget-less Myers diff of this pair does not finish in a test's time.
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(parts).toEqual([
+      { op: "delete", text: before },
+      { op: "insert", text: after },
+    ]);
+  });
+});

@@ -7,7 +7,12 @@
 import { readFileSync } from "node:fs";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createAnnotation, createReply, setThreadResolved } from "#app/models/annotation.server";
+import {
+  createAnnotation,
+  createReply,
+  deleteAnnotation,
+  setThreadResolved,
+} from "#app/models/annotation.server";
 import { findArticleWithBlocks, findParagraph } from "#app/models/article.server";
 import { importArticle, parseArticle } from "#app/models/importer.server";
 import {
@@ -19,7 +24,7 @@ import {
 } from "#app/models/review.server";
 import { getRevision, listRevisions } from "#app/models/revision.server";
 import { countThreads, getParagraphThreads, getThreadOf } from "#app/models/thread.server";
-import { ForbiddenError } from "#app/utils/errors";
+import { ForbiddenError, NotFoundError } from "#app/utils/errors";
 import { annotation, article, paragraphTally } from "#db/schema";
 import { addUser, createGroupWith } from "./group-factories";
 import { ADA, BOB, blockAt, createSeededDb, newInput } from "./test-db";
@@ -168,6 +173,21 @@ describe("revising an article", () => {
       number: 2,
       current: true,
     });
+    // A new thread can only attach to the current revision's paragraphs.
+    expect(() =>
+      createAnnotation({
+        db,
+        author: BOB,
+        articleId,
+        blockId: orphan.blockId,
+        input: newInput({ body: "Too late." }),
+      }),
+    ).toThrow(NotFoundError);
+    // Deleting the orphan's root leaves "[deleted]" holding the reply, still listed, without words.
+    deleteAnnotation({ db, viewer: ADA, id: gone });
+    expect(listOrphanedQuotes({ db, articleId, viewer: null }).rows).toEqual([
+      { id: gone, kind: "annotation", quote: null, deleted: true },
+    ]);
     // The paragraph panel of the current revision no longer lists the orphan; it lists the rest.
     const panel = getParagraphThreads({ db, blockId: newP1?.id ?? 0, viewer: null });
     expect(panel.map((t) => t.id).sort()).toEqual([edited, wholeParagraph].sort());
@@ -331,7 +351,7 @@ describe("resolving threads", () => {
 });
 
 describe("who may revise", () => {
-  it("is the linked author, the article's editor, an owner of a panel reviewing it, or an admin", () => {
+  it("is the linked author, the article's editor or an admin; never a panel's or class's owner", () => {
     const { db, articleId } = createSeededDb();
     const author = addUser(db, "u-author");
     const editor = addUser(db, "u-editor");
@@ -342,15 +362,15 @@ describe("who may revise", () => {
       const a = db.select().from(article).where(eq(article.id, articleId)).get();
       return { id: articleId, authorId: a?.authorId ?? null, editorId: a?.editorId ?? null };
     };
-    expect(canRevise(db, ADA, found())).toBe(false);
-    expect(canRevise(db, null, found())).toBe(false);
-    expect(canRevise(db, admin, found())).toBe(true);
+    expect(canRevise(ADA, found())).toBe(false);
+    expect(canRevise(null, found())).toBe(false);
+    expect(canRevise(admin, found())).toBe(true);
     db.update(article)
       .set({ authorId: author.id, editorId: editor.id })
       .where(eq(article.id, articleId))
       .run();
-    expect(canRevise(db, author, found())).toBe(true);
-    expect(canRevise(db, editor, found())).toBe(true);
+    expect(canRevise(author, found())).toBe(true);
+    expect(canRevise(editor, found())).toBe(true);
     for (const [owner, kind] of [
       [panelOwner, "panel"],
       [classOwner, "class"],
@@ -361,9 +381,10 @@ describe("who may revise", () => {
         sql`insert into "assignment" (group_id, article_id) values (${groupId}, ${articleId})`,
       );
     }
-    expect(canRevise(db, panelOwner, found())).toBe(true);
-    // A class reading an article gives its instructor no right to rewrite it.
-    expect(canRevise(db, classOwner, found())).toBe(false);
+    // Anyone may start a panel and set any article to it: running one gives no right to rewrite
+    // the text, and neither does a class reading it.
+    expect(canRevise(panelOwner, found())).toBe(false);
+    expect(canRevise(classOwner, found())).toBe(false);
   });
 });
 
@@ -429,7 +450,7 @@ describe("a review panel's comments", () => {
   });
 
   it("names anonymous reviewers 'Reviewer n' to each other, and by name to the editor", () => {
-    const { db, articleId, editor, panel, post } = world();
+    const { db, articleId, editor, author, panel, post } = world();
     db.run(
       sql`update "assignment" set anonymous = 1, post_before_see = 0 where group_id = ${panel}`,
     );
@@ -441,6 +462,20 @@ describe("a review panel's comments", () => {
     const asEditor = getParagraphThreads({ db, blockId, viewer: editor }).find((t) => t.id === ada);
     expect(asEditor?.alias).toBeNull();
     expect(asEditor?.author?.displayName).toBe("Ada Lovelace");
+    // Resolving her own thread does not unmask her, and the reviewed text's author (no reviewer)
+    // answers by name.
+    setThreadResolved({ db, viewer: ADA, id: ada, resolved: true });
+    const answer = createReply({
+      db,
+      author,
+      parentId: ada,
+      input: { kind: "annotation", body: "Thanks.", source: null },
+    });
+    const again = getParagraphThreads({ db, blockId, viewer: BOB }).find((t) => t.id === ada);
+    expect(again?.resolved?.by).toBe("Reviewer 1");
+    const reply = again?.replies.find((r) => r.id === answer);
+    expect(reply?.alias).toBeNull();
+    expect(reply?.author?.displayName).toBe("User u-author");
   });
 
   it("never shows the author a class's annotations, or a panel's on someone else's text", () => {
