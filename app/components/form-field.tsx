@@ -4,6 +4,7 @@
  */
 import {
   type InputHTMLAttributes,
+  type ReactNode,
   type RefObject,
   type TextareaHTMLAttributes,
   useEffect,
@@ -18,7 +19,29 @@ type TextFieldProps = {
   idPrefix?: string;
 } & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id">;
 
-export function TextField({ name, label, error, hint, idPrefix = "f", ...input }: TextFieldProps) {
+/**
+ * What a labelled control needs around it: its id, the ids of its hint and error (announced with
+ * it through aria-describedby), and the wrapper, label, hint and error themselves.
+ */
+function LabelledField({
+  name,
+  label,
+  error,
+  hint,
+  idPrefix,
+  children,
+}: {
+  name: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  idPrefix: string;
+  children: (control: {
+    id: string;
+    "aria-invalid": true | undefined;
+    "aria-describedby": string | undefined;
+  }) => ReactNode;
+}) {
   const id = `${idPrefix}-${name}`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -31,21 +54,33 @@ export function TextField({ name, label, error, hint, idPrefix = "f", ...input }
           {hint}
         </p>
       ) : null}
-      <input
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-        // biome-ignore lint/a11y/noAutofocus: after a refused full-page post (no script), focus goes to the first invalid field (the first autofocus in the page wins); with script, useAfterErrors moves it.
-        autoFocus={input.autoFocus || Boolean(error) || undefined}
-      />
+      {children({
+        id,
+        "aria-invalid": error ? true : undefined,
+        "aria-describedby": describedBy || undefined,
+      })}
       {error ? (
         <p id={errorId} className="field-error">
           {error}
         </p>
       ) : null}
     </div>
+  );
+}
+
+export function TextField({ name, label, error, hint, idPrefix = "f", ...input }: TextFieldProps) {
+  return (
+    <LabelledField name={name} label={label} error={error} hint={hint} idPrefix={idPrefix}>
+      {(control) => (
+        <input
+          {...control}
+          name={name}
+          {...input}
+          // biome-ignore lint/a11y/noAutofocus: after a refused full-page post (no script), focus goes to the first invalid field (the first autofocus in the page wins); with script, useAfterErrors moves it.
+          autoFocus={input.autoFocus || Boolean(error) || undefined}
+        />
+      )}
+    </LabelledField>
   );
 }
 
@@ -66,33 +101,18 @@ export function TextAreaField({
   idPrefix = "f",
   ...textarea
 }: TextAreaFieldProps) {
-  const id = `${idPrefix}-${name}`;
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
   return (
-    <div className={error ? "field field-invalid" : "field"}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      ) : null}
-      <textarea
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...textarea}
-        // biome-ignore lint/a11y/noAutofocus: as in TextField, the first invalid field takes focus after a refused post without script.
-        autoFocus={textarea.autoFocus || Boolean(error) || undefined}
-      />
-      {error ? (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <LabelledField name={name} label={label} error={error} hint={hint} idPrefix={idPrefix}>
+      {(control) => (
+        <textarea
+          {...control}
+          name={name}
+          {...textarea}
+          // biome-ignore lint/a11y/noAutofocus: as in TextField, the first invalid field takes focus after a refused post without script.
+          autoFocus={textarea.autoFocus || Boolean(error) || undefined}
+        />
+      )}
+    </LabelledField>
   );
 }
 

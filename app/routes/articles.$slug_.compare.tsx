@@ -4,8 +4,9 @@
  * status (open or resolved; in place, on changed text, or orphaned).
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
+import { RevisionPicker } from "#app/components/revision-picker";
 import { WordDiff } from "#app/components/word-diff";
 import { findArticle } from "#app/models/article.server";
 import { compareRevisions } from "#app/models/review.server";
@@ -105,29 +106,7 @@ export default function Compare() {
       <h1>
         Revision {from.number} → revision {to.number}
       </h1>
-      <Form method="get" className="inline-form" aria-label="Choose revisions">
-        <div className="field">
-          <label htmlFor="compare-from">From</label>
-          <select id="compare-from" name="from" defaultValue={from.number}>
-            {revisions.map((n) => (
-              <option key={n} value={n}>
-                Revision {n}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="compare-to">To</label>
-          <select id="compare-to" name="to" defaultValue={to.number}>
-            {revisions.map((n) => (
-              <option key={n} value={n}>
-                Revision {n}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit">Compare</button>
-      </Form>
+      <RevisionPicker slug={article.slug} revisions={revisions} from={from.number} to={to.number} />
       <p className="compare-legend">
         Deleted words are <del>struck through</del>; inserted words are <ins>underlined</ins>.{" "}
         {to.note ? (

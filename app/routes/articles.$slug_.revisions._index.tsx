@@ -13,6 +13,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useRef } from "react";
 import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import { FormMessage, TextAreaField, useAfterErrors } from "#app/components/form-field";
+import { RevisionPicker } from "#app/components/revision-picker";
 import { findArticle } from "#app/models/article.server";
 import { canRevise, uploadRevision } from "#app/models/review.server";
 import { listRevisions } from "#app/models/revision.server";
@@ -144,29 +145,12 @@ export default function Revisions() {
       {revisions.length > 1 ? (
         <section aria-labelledby="compare-heading">
           <h2 id="compare-heading">Compare two revisions</h2>
-          <Form method="get" action={`/articles/${article.slug}/compare`} className="inline-form">
-            <div className="field">
-              <label htmlFor="compare-from">From</label>
-              <select id="compare-from" name="from" defaultValue={latest - 1}>
-                {revisions.map((r) => (
-                  <option key={r.number} value={r.number}>
-                    Revision {r.number}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="compare-to">To</label>
-              <select id="compare-to" name="to" defaultValue={latest}>
-                {revisions.map((r) => (
-                  <option key={r.number} value={r.number}>
-                    Revision {r.number}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <button type="submit">Compare</button>
-          </Form>
+          <RevisionPicker
+            slug={article.slug}
+            revisions={revisions.map((r) => r.number)}
+            from={latest - 1}
+            to={latest}
+          />
         </section>
       ) : null}
       {mayRevise ? (
