@@ -22,8 +22,9 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import morgan from "morgan";
 import { EnvError, readEnv } from "#app/env.server";
-import { PageCache, pageVersionLookup } from "#app/utils/page-cache.server";
+import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page-cache.server";
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
+import { REISSUE_WINDOW_MS, SESSION_DAYS } from "#app/utils/session-cookie";
 
 let config: ReturnType<typeof readEnv>;
 try {
@@ -163,7 +164,8 @@ function isHttps(req: IncomingMessage): boolean {
 /**
  * The render-once page cache (production only: under `npm run dev` every change restarts the
  * server, and live-reload scripts differ per render). A miss renders through the Remix build as a
- * stranger would see it: no cookie, no nonce, the whole document.
+ * stranger would see it (no cookie), or with only the reader's session cookie; no nonce, the whole
+ * document.
  */
 let pageCache: PageCache | null = null;
 if (mode === "production") {
@@ -173,12 +175,19 @@ if (mode === "production") {
   const renderOrigin = appOrigin ?? "http://localhost";
   pageCache = new PageCache({
     lookup: pageVersionLookup(db),
-    render: (path) =>
-      renderRemix(new Request(new URL(path, renderOrigin), { headers: { Accept: "text/html" } }), {
-        clientAddress: "page-cache",
-        cspNonce: "",
-        renderWhole: true,
-      }),
+    viewer: viewerStampLookup(db, {
+      lifetimeMs: SESSION_DAYS * 86_400_000,
+      reissueWindowMs: REISSUE_WINDOW_MS,
+    }),
+    render: (path, sessionCookie) =>
+      renderRemix(
+        new Request(new URL(path, renderOrigin), {
+          headers: sessionCookie
+            ? { Accept: "text/html", Cookie: sessionCookie }
+            : { Accept: "text/html" },
+        }),
+        { clientAddress: "page-cache", cspNonce: "", renderWhole: true },
+      ),
     headers: (hashes, https) => securityHeaders({ nonce: { hashes }, https }),
     isHttps,
   });

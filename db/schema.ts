@@ -516,3 +516,22 @@ export const pageVersion = sqliteTable("page_version", {
   articleId: integer("article_id").primaryKey(),
   version: integer("version").notNull().default(0),
 });
+
+/**
+ * What a signed-in reader's reading page shows beyond the public page_version: counters bumped by
+ * triggers (migration 0010) in the same transaction as every write that changes a group's side of
+ * it (its non-public annotations, members, roles, assignments, aliases, name) or a reader's private
+ * notes. The page cache keys a reader's stored page by these, so a write through any process makes
+ * every affected reader's stored page stale at once (ADR 015). Rows are only ever incremented,
+ * never deleted, so a reused id can never land on a version a stored page was rendered at. No
+ * foreign keys, as for page_version: cascades fire the triggers that write here.
+ */
+export const groupVersion = sqliteTable("group_version", {
+  groupId: integer("group_id").primaryKey(),
+  version: integer("version").notNull().default(0),
+});
+
+export const privateVersion = sqliteTable("private_version", {
+  userId: text("user_id").primaryKey(),
+  version: integer("version").notNull().default(0),
+});

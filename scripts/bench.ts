@@ -95,6 +95,49 @@ async function measure(
   }
 }
 
+/** Runs per side in `measureAlternating`: odd, so the median is one run's figures. */
+const ALTERNATIONS = 3;
+
+/**
+ * Two rows measured in turns (A, B, A, B, …) at each connection count, each side's median run (by
+ * req/s) reported: a comparison of two servers that noise on the machine cannot tilt.
+ */
+async function measureAlternating(
+  load: Load,
+  dir: string,
+  sides: {
+    server: RunningServer;
+    name: string;
+    options: Omit<Parameters<Load["run"]>[0], "connections" | "seconds" | "dir">;
+  }[],
+): Promise<void> {
+  for (const c of CONNECTIONS) {
+    const runs = sides.map(() => [] as Figures[]);
+    for (const side of sides) {
+      await load.run({ ...side.options, connections: c, seconds: 1, dir });
+      await side.server.settle();
+    }
+    for (let round = 0; round < ALTERNATIONS; round++) {
+      for (const [i, side] of sides.entries()) {
+        runs[i]?.push(await load.run({ ...side.options, connections: c, seconds: SECONDS, dir }));
+        await side.server.settle();
+      }
+    }
+    for (const [i, side] of sides.entries()) {
+      const sorted = [...(runs[i] ?? [])].sort((a, b) => a.rps - b.rps);
+      const figures = sorted[Math.floor(sorted.length / 2)] ?? null;
+      rows.push({
+        name: `${side.name} (median of ${ALTERNATIONS}, alternated)`,
+        connections: c,
+        figures,
+      });
+      console.error(
+        `  ${side.name} @${c}: ${sorted.map((f) => f.rps.toFixed(0)).join(" / ")} req/s; server peak RSS ${side.server.peakRssMiB().toFixed(0)} MiB`,
+      );
+    }
+  }
+}
+
 /** Form posts for the write rows: a slice of the readers, each used at most WRITES_PER_READER times. */
 function writes(
   data: BenchData,
@@ -135,14 +178,22 @@ async function main() {
       Cookie: reader.cookie,
     });
 
-    // 1. The small database: the baseline, and the seed page with nothing elsewhere.
-    console.error(`load generator: ${load.tool}; server on CPU 0, load on CPU 1`);
+    // 1. Both databases served at once (each server pinned to CPU 0; only the one under load works):
+    // the baseline, then the seed page with 0 and with 100,000 annotations elsewhere, alternated.
+    console.error(`load generator: ${load.tool}; servers on CPU 0, load on CPU 1`);
     const smallServer = await startAppServer({
       root: ROOT,
       port: PORT,
       databasePath: join(dir, "small.db"),
     });
     servers.push(smallServer);
+    const server = await startAppServer({
+      root: ROOT,
+      port: PORT + 2,
+      databasePath: join(dir, "full.db"),
+    });
+    servers.push(server);
+    const o = server.origin;
     const seedPath = `/articles/${small.seedSlug}`;
     const seedBytes = Buffer.from(
       await (await fetch(`${smallServer.origin}${seedPath}`)).arrayBuffer(),
@@ -166,33 +217,41 @@ async function main() {
         .map((r) => [r.connections, r.figures?.rps ?? 0]),
     );
     await bare.stop();
-    await measure(load, dir, smallServer, "seed page, anonymous, 0 annotations elsewhere", {
-      url: `${smallServer.origin}${seedPath}`,
-    });
-    await measure(load, dir, smallServer, "seed page, signed in, 0 annotations elsewhere", {
-      url: `${smallServer.origin}${seedPath}`,
-      headers: asReader(small.readers[0] as { cookie: string }),
-    });
+    // Same bytes from two databases: any gap is the database's size, or the machine's noise, which
+    // alternating runs and taking each side's median keeps from landing on one side.
+    await measureAlternating(load, dir, [
+      {
+        server: smallServer,
+        name: "seed page, anonymous, 0 annotations elsewhere",
+        options: { url: `${smallServer.origin}${seedPath}` },
+      },
+      {
+        server,
+        name: "seed page, anonymous, 100,000 elsewhere",
+        options: { url: `${o}${seedPath}` },
+      },
+    ]);
+    await measureAlternating(load, dir, [
+      {
+        server: smallServer,
+        name: "seed page, signed in, 0 annotations elsewhere",
+        options: {
+          url: `${smallServer.origin}${seedPath}`,
+          headers: asReader(small.readers[0] as { cookie: string }),
+        },
+      },
+      {
+        server,
+        name: "seed page, signed in, 100,000 elsewhere",
+        options: { url: `${o}${seedPath}`, headers: asReader(signedIn) },
+      },
+    ]);
     await smallServer.stop();
 
     // 2. The full database.
-    const server = await startAppServer({
-      root: ROOT,
-      port: PORT + 2,
-      databasePath: join(dir, "full.db"),
-    });
-    servers.push(server);
-    const o = server.origin;
-    await measure(load, dir, server, "seed page, anonymous, 100,000 elsewhere", {
-      url: `${o}${seedPath}`,
-    });
     await measure(load, dir, server, "seed page, anonymous, Accept-Encoding: gzip, br", {
       url: `${o}${seedPath}`,
       headers: { "Accept-Encoding": "gzip, br" },
-    });
-    await measure(load, dir, server, "seed page, signed in, 100,000 elsewhere", {
-      url: `${o}${seedPath}`,
-      headers: asReader(signedIn),
     });
     const synthetic = `/articles/${data.syntheticSlug}`;
     await measure(load, dir, server, "1,000-paragraph article, anonymous", {

@@ -22,7 +22,12 @@ import { Cookie, Lucia, type Session, TimeSpan } from "lucia";
 import { type Env, env } from "#app/env.server";
 import { db } from "#app/utils/db.server";
 import { pathOf, safeRedirectPath, withRedirectTo } from "#app/utils/redirect";
-import { hasSessionCookie, SESSION_COOKIE } from "#app/utils/session-cookie";
+import {
+  hasSessionCookie,
+  REISSUE_WINDOW_MS,
+  SESSION_COOKIE,
+  SESSION_DAYS,
+} from "#app/utils/session-cookie";
 import { session as sessionTable, user as userTable } from "#db/schema";
 
 /** The signed-in person, as every loader and component sees them. */
@@ -33,12 +38,7 @@ export type SessionUser = {
   role: "user" | "admin";
 };
 
-const SESSION_DAYS = 30;
-
 export { SESSION_COOKIE };
-
-/** A session whose expiry was (re)set less than this long ago gets its cookie (re)sent. */
-const REISSUE_WINDOW_MS = 60_000;
 
 const lucia = new Lucia(new DrizzleSQLiteAdapter(db, sessionTable, userTable), {
   sessionExpiresIn: new TimeSpan(SESSION_DAYS, "d"),

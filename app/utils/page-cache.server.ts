@@ -11,12 +11,16 @@
  *
  * A stored page cannot carry a per-response CSP nonce; it is rendered with none, and the SHA-256
  * digests of its inline scripts go into its Content-Security-Policy instead (ADR 010).
+ *
+ * A signed-in reader's reading page is stored too, per reader, under a stamp of everything it shows
+ * beyond the public page (who they are, their groups' and private notes' versions: migration 0010),
+ * read per request with one prepared statement (ADR 015).
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { brotliCompress, gzip, constants as zlib } from "node:zlib";
-import { hasSessionCookie } from "#app/utils/session-cookie";
+import { hasSessionCookie, SESSION_COOKIE, sessionIdOf } from "#app/utils/session-cookie";
 import type { Db } from "#db/client";
 
 const gzipAsync = promisify(gzip);
@@ -39,10 +43,22 @@ export function cacheablePath(req: {
   return url;
 }
 
+/**
+ * The path of a signed-in reader's request the cache may answer, or null: their reading page, bare
+ * or in one layer (`?layer=public|me|group-<id>`, exactly as the layer switch writes it; any other
+ * query string could ask the loaders for anything, so it goes to Express).
+ */
+export function personalPath(req: { method?: string; url?: string }): string | null {
+  if (req.method !== "GET" && req.method !== "HEAD") return null;
+  const url = req.url ?? "";
+  if (!/^\/articles\/[^/?#.]+(\?layer=(public|me|group-[1-9]\d{0,9}))?$/.test(url)) return null;
+  return url;
+}
+
 /** The article slug in a cacheable path, decoded as Remix decodes route params; null if malformed. */
 export function slugOf(path: string): string | null {
   try {
-    return decodeURIComponent(path.slice("/articles/".length));
+    return decodeURIComponent(path.slice("/articles/".length).split("?")[0] ?? "");
   } catch {
     return null;
   }
@@ -101,6 +117,8 @@ export const VARY = "Accept-Encoding, Cookie";
  * change it at any moment.
  */
 export const CACHE_CONTROL = "no-cache";
+/** A signed-in reader's page, as every personal page is sent (entry.server.tsx): kept by no cache. */
+export const PERSONAL_CACHE_CONTROL = "private, no-store";
 
 /** One stored page: the three encodings and what each response says about them. */
 export type StoredPage = {
@@ -147,6 +165,48 @@ export async function storePage(
   };
 }
 
+/**
+ * What a signed-in reader's reading page depends on beyond the article's page_version, as one
+ * string: who they are (id, names, site role), each group they belong to with their role and its
+ * group_version, each review panel set to an article they wrote with its version, and their
+ * private_version (migration 0010). Undefined when the cache must leave the request to Express: no
+ * such session, an expired one, or one that lucia would extend (or has just extended) on this
+ * request, whose response must carry a new cookie.
+ */
+export type ViewerLookup = (sessionId: string) => string | undefined;
+
+export function viewerStampLookup(
+  db: Db,
+  session: { lifetimeMs: number; reissueWindowMs: number },
+  now: () => number = Date.now,
+): ViewerLookup {
+  const statement = db.$client.prepare<[string], { expiresAt: number; stamp: string }>(
+    `SELECT s.expires_at AS expiresAt, json_array(u.id, u.username, u.display_name, u.role,
+       (SELECT group_concat(m.group_id || ':' || m.role || ':' || coalesce(v.version, 0))
+          FROM group_member AS m LEFT JOIN group_version AS v ON v.group_id = m.group_id
+          WHERE m.user_id = u.id),
+       (SELECT group_concat(x.group_id || ':' || coalesce(v.version, 0))
+          FROM article AS a JOIN assignment AS x ON x.article_id = a.id
+          JOIN "group" AS g ON g.id = x.group_id AND g.kind = 'panel'
+          LEFT JOIN group_version AS v ON v.group_id = x.group_id
+          WHERE a.author_id = u.id),
+       (SELECT p.version FROM private_version AS p WHERE p.user_id = u.id)) AS stamp
+     FROM session AS s JOIN user AS u ON u.id = s.user_id
+     WHERE s.id = ?`,
+  );
+  return (sessionId) => {
+    const row = statement.get(sessionId);
+    if (!row) return undefined;
+    const expiresAt = row.expiresAt * 1000;
+    const t = now();
+    // lucia extends a session used in the second half of its life; the root re-sends the cookie
+    // for a minute after (auth.server.ts). Those responses carry Set-Cookie: Express answers them.
+    if (t >= expiresAt - session.lifetimeMs / 2) return undefined;
+    if (t - (expiresAt - session.lifetimeMs) < session.reissueWindowMs) return undefined;
+    return row.stamp;
+  };
+}
+
 /** An article's current page version, or undefined when no article has that slug. */
 export type VersionLookup = (slug: string) => { articleId: number; version: number } | undefined;
 
@@ -162,50 +222,110 @@ export function pageVersionLookup(db: Db): VersionLookup {
 
 export type PageCacheOptions = {
   lookup: VersionLookup;
-  /** Renders `path` as a stranger would see it, with no CSP nonce (the whole document, not streamed). */
-  render: (path: string) => Promise<Response>;
+  /**
+   * Signed-in readers' stamps. Without it, any request with a session cookie goes to Express.
+   */
+  viewer?: ViewerLookup;
+  /**
+   * Renders `path` with no CSP nonce (the whole document, not streamed): as a stranger sees it, or,
+   * given a session cookie, as that reader does.
+   */
+  render: (path: string, sessionCookie?: string) => Promise<Response>;
   /** The security headers a page with these inline-script digests carries. */
   headers: (scriptHashes: string[], https: boolean) => Record<string, string>;
   /** Whether the request arrived over https (HSTS), as Express would decide it. */
   isHttps: (req: IncomingMessage) => boolean;
   /** Bound on the stored bytes (all encodings); the least recently served pages go first. */
   maxBytes?: number;
+  /**
+   * The same for signed-in readers' pages, kept apart so that many readers' pages never push the
+   * strangers' page (served to everyone) out.
+   */
+  maxPersonalBytes?: number;
 };
 
-export class PageCache {
+/** Stored pages under a byte bound, least recently served first out. */
+class PageStore {
   private readonly pages = new Map<string, StoredPage>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** The page stored under `key` if it was rendered at `current`, marked most recently served. */
+  get(key: string, current: { articleId: number; version: number }): StoredPage | undefined {
+    const stored = this.pages.get(key);
+    if (!stored || stored.articleId !== current.articleId || stored.version !== current.version) {
+      return undefined;
+    }
+    this.pages.delete(key);
+    this.pages.set(key, stored);
+    return stored;
+  }
+
+  put(key: string, page: StoredPage): void {
+    const previous = this.pages.get(key);
+    // A slower render of an older version must not replace a newer page.
+    if (previous && previous.version > page.version && previous.articleId === page.articleId) {
+      return;
+    }
+    if (previous) this.bytes -= previous.bytes;
+    this.pages.delete(key);
+    if (page.bytes <= this.maxBytes) {
+      this.pages.set(key, page);
+      this.bytes += page.bytes;
+    }
+    for (const [oldest, evicted] of this.pages) {
+      if (this.bytes <= this.maxBytes) break;
+      this.pages.delete(oldest);
+      this.bytes -= evicted.bytes;
+    }
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.pages.size;
+  }
+}
+
+/** Which stored page answers a request: its key, and the session cookie to render it with. */
+type Target = { key: string; path: string; sessionCookie?: string; personal: boolean };
+
+export class PageCache {
+  private readonly shared: PageStore;
+  private readonly personal: PageStore;
   /** Renders in progress, so that a burst of misses for one page renders it once. */
   private readonly rendering = new Map<string, Promise<StoredPage | null>>();
-  private bytes = 0;
-  private readonly maxBytes: number;
 
   constructor(private readonly options: PageCacheOptions) {
-    this.maxBytes = options.maxBytes ?? 64 * 2 ** 20;
+    this.shared = new PageStore(options.maxBytes ?? 64 * 2 ** 20);
+    this.personal = new PageStore(options.maxPersonalBytes ?? 48 * 2 ** 20);
   }
 
   /**
    * Answers `req` from the cache when it can, else calls `next` (the Express app). A hit is
    * answered synchronously; a miss renders the page (once, however many ask), stores it if it may
-   * be shared, and answers it.
+   * be kept, and answers it.
    */
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    const path = cacheablePath(req);
-    const slug = path === null ? null : slugOf(path);
+    const target = this.targetOf(req);
+    const slug = target === null ? null : slugOf(target.path);
     const current = slug === null ? undefined : this.options.lookup(slug);
-    if (path === null || !current) {
+    if (target === null || !current) {
       next();
       return;
     }
-    const stored = this.pages.get(path);
-    if (stored && stored.articleId === current.articleId && stored.version === current.version) {
-      // Most recently served last, so eviction takes the coldest.
-      this.pages.delete(path);
-      this.pages.set(path, stored);
-      this.serve(req, res, stored);
+    const store = target.personal ? this.personal : this.shared;
+    const stored = store.get(target.key, current);
+    if (stored) {
+      this.serve(req, res, stored, target.personal);
       return;
     }
-    this.renderOnce(path, current).then(
-      (page) => (page ? this.serve(req, res, page) : next()),
+    this.renderOnce(target, current).then(
+      (page) => (page ? this.serve(req, res, page, target.personal) : next()),
       (error: unknown) => {
         console.error("marginalia: page cache render failed", error);
         next();
@@ -215,61 +335,73 @@ export class PageCache {
 
   /** Drops every stored page (tests). */
   clear(): void {
-    this.pages.clear();
-    this.bytes = 0;
+    this.shared.clear();
+    this.personal.clear();
   }
 
   get size(): number {
-    return this.pages.size;
+    return this.shared.size + this.personal.size;
+  }
+
+  /**
+   * A stranger's bare reading page is stored once for all; a signed-in reader's (bare or in a
+   * layer) under what it depends on beyond the page version: their stamp. Anything else is null.
+   */
+  private targetOf(req: IncomingMessage): Target | null {
+    const path = cacheablePath(req);
+    if (path !== null) return { key: path, path, personal: false };
+    const { viewer } = this.options;
+    if (!viewer) return null;
+    const personal = personalPath(req);
+    const sessionId = personal === null ? null : sessionIdOf(req.headers.cookie);
+    if (personal === null || sessionId === null) return null;
+    const stamp = viewer(sessionId);
+    if (stamp === undefined) return null;
+    return {
+      key: `${personal}\n${stamp}`,
+      path: personal,
+      sessionCookie: `${SESSION_COOKIE}=${sessionId}`,
+      personal: true,
+    };
   }
 
   private renderOnce(
-    path: string,
+    target: Target,
     current: { articleId: number; version: number },
   ): Promise<StoredPage | null> {
-    const key = `${path} ${current.articleId}:${current.version}`;
+    const key = `${target.key} ${current.articleId}:${current.version}`;
     let pending = this.rendering.get(key);
     if (!pending) {
-      pending = this.render(path, current).finally(() => this.rendering.delete(key));
+      pending = this.render(target, current).finally(() => this.rendering.delete(key));
       this.rendering.set(key, pending);
     }
     return pending;
   }
 
   /**
-   * Renders and stores the page. The version was read before rendering: a write that lands during
-   * the render bumps it, so the next request renders again rather than keep a stale page.
+   * Renders and stores the page. The versions were read before rendering: a write that lands
+   * during the render bumps one, so the next request renders again rather than keep a stale page.
    */
   private async render(
-    path: string,
+    target: Target,
     current: { articleId: number; version: number },
   ): Promise<StoredPage | null> {
-    const response = await this.options.render(path);
+    const response = await this.options.render(target.path, target.sessionCookie);
     const html = await response.text();
-    // Only a plain page for everyone: an error, a redirect or a cookie goes through Express.
+    // Only a plain page: an error, a redirect or a cookie goes through Express.
     if (response.status !== 200 || response.headers.has("Set-Cookie")) return null;
     if (!response.headers.get("Content-Type")?.startsWith("text/html")) return null;
     const page = await storePage(html, current);
-    const previous = this.pages.get(path);
-    // A slower render of an older version must not replace a newer page.
-    if (previous && previous.version > page.version && previous.articleId === page.articleId) {
-      return page;
-    }
-    if (previous) this.bytes -= previous.bytes;
-    this.pages.delete(path);
-    if (page.bytes <= this.maxBytes) {
-      this.pages.set(path, page);
-      this.bytes += page.bytes;
-    }
-    for (const [oldest, evicted] of this.pages) {
-      if (this.bytes <= this.maxBytes) break;
-      this.pages.delete(oldest);
-      this.bytes -= evicted.bytes;
-    }
+    (target.personal ? this.personal : this.shared).put(target.key, page);
     return page;
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse, page: StoredPage): void {
+  private serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    page: StoredPage,
+    personal: boolean,
+  ): void {
     const acceptEncoding = req.headers["accept-encoding"];
     const encoding = chooseEncoding(
       Array.isArray(acceptEncoding) ? acceptEncoding.join(",") : acceptEncoding,
@@ -287,7 +419,7 @@ export class PageCache {
       "Content-Type": "text/html; charset=utf-8",
       ETag: etag,
       Vary: VARY,
-      "Cache-Control": CACHE_CONTROL,
+      "Cache-Control": personal ? PERSONAL_CACHE_CONTROL : CACHE_CONTROL,
     };
     if (notModified(req.headers["if-none-match"], etag)) {
       res.writeHead(304, headers);

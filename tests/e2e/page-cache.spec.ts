@@ -5,8 +5,9 @@
  * lists its inline scripts' hashes instead of a nonce, and the page still hydrates under it (the
  * fixture fails the test on any console error, a CSP refusal included).
  */
+import type { Page } from "@playwright/test";
 import { createUser, signIn } from "./auth";
-import { createArticle } from "./data";
+import { addAnnotation, createArticle, createClass, joinClass } from "./data";
 import { expect, test } from "./fixtures";
 import { selectWithMouse } from "./selection";
 
@@ -94,11 +95,98 @@ test("a stored page's CSP allows exactly its inline scripts, and the page hydrat
   ).toBeVisible();
 });
 
-test("a signed-in reader's page is never the stored one", async ({ page, signedIn }) => {
+test("a signed-in reader's stored page is theirs alone, and shows what changes for them at once", async ({
+  browser,
+}) => {
+  // ADR 015: a signed-in reader's page is stored per reader, keyed by what they may see. Writes here
+  // go through the models in this process, as another server process sharing the file would.
   const slug = createArticle();
+  const [owner, bea, cy, dan] = [
+    await createUser(),
+    await createUser({ displayName: "Bea" }),
+    await createUser({ displayName: "Cy" }),
+    await createUser({ displayName: "Dan" }),
+  ];
+  const { groupId, joinCode } = createClass({ owner, members: [bea, cy], slug });
+  const pages = new Map<string, Page>();
+  const errors: string[] = [];
+  for (const [name, user] of [
+    ["bea", bea],
+    ["cy", cy],
+    ["dan", dan],
+  ] as const) {
+    const context = await browser.newContext();
+    await signIn(context, user);
+    const reader = await context.newPage();
+    reader.on("console", (m) => {
+      if (m.type() === "error") errors.push(`${name}: ${m.text()}`);
+    });
+    reader.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
+    pages.set(name, reader);
+  }
+  const load = async (name: string) => {
+    const reader = pages.get(name) as Page;
+    const response = await reader.goto(`/articles/${slug}`);
+    return { reader, response, counts: reader.locator("#p-3 .discuss") };
+  };
+
+  // Stored: the same bytes again (one ETag), never kept by the browser, under a CSP of hashes.
+  const first = await load("bea");
+  const again = await load("bea");
+  expect(first.response?.headers().etag).toMatch(/^"[^"]+"$/);
+  expect(again.response?.headers().etag).toBe(first.response?.headers().etag);
+  expect(again.response?.headers()["cache-control"]).toBe("private, no-store");
+  expect(again.response?.headers()["content-security-policy"]).not.toContain("'nonce-");
+  await expect(again.reader.getByRole("link", { name: "Bea" })).toBeVisible();
+  const dansFirst = await load("dan");
+  await expect(dansFirst.reader.getByRole("link", { name: "Dan" })).toBeVisible();
+  expect(dansFirst.response?.headers().etag).not.toBe(first.response?.headers().etag);
+  await load("cy");
+
+  // Cy's class annotation: Bea (a classmate) and Cy see it at once; Dan never does.
+  addAnnotation({ slug, anchor: "p-3", author: cy, groupId, body: "For the class only." });
+  for (const name of ["bea", "cy"]) {
+    await expect((await load(name)).counts, name).toHaveText(/1 annotation/);
+  }
+  const dan1 = await load("dan");
+  expect(dan1.response?.headers().etag).toBe(dansFirst.response?.headers().etag);
+  await expect(dan1.counts).toHaveText("Discuss");
+
+  // Bea's private note: hers at once; neither Cy's nor Dan's page changes.
+  const cyBefore = (await load("cy")).response?.headers().etag;
+  addAnnotation({ slug, anchor: "p-3", author: bea, visibility: "private", body: "Mine alone." });
+  await expect((await load("bea")).counts).toHaveText(/2 annotations/);
+  expect((await load("cy")).response?.headers().etag).toBe(cyBefore);
+  await expect((await load("dan")).counts).toHaveText("Discuss");
+
+  // Dan joins the class: his page shows the class's annotation at once.
+  joinClass(dan, joinCode);
+  await expect((await load("dan")).counts).toHaveText(/1 annotation/);
+
+  // Hydrated under the stored page's CSP: the selection popover answers a selection.
+  const { reader } = await load("bea");
+  const paragraph = reader.locator('[data-paragraph="p-3"]');
+  await paragraph.scrollIntoViewIfNeeded();
+  await selectWithMouse(reader, paragraph, PHRASE);
+  await expect(
+    reader.getByRole("toolbar", { name: "Respond to the selected passage" }),
+  ).toBeVisible();
+  expect(errors, "errors in the browsers").toEqual([]);
+  for (const p of pages.values()) await p.context().close();
+});
+
+test("a reader signed in a moment ago gets a page rendered for the request, re-sending their cookie", async ({
+  page,
+}) => {
+  // In its first minute a session's cookie is re-sent with every page (auth.server.ts): such a
+  // page carries Set-Cookie, so it is rendered for the request, with a nonce, and never stored.
+  const slug = createArticle();
+  const user = await createUser();
+  await signIn(page.context(), user, { expiresInSeconds: 30 * 24 * 60 * 60 });
   const response = await page.goto(`/articles/${slug}`);
   expect(response?.headers()["content-security-policy"]).toContain("'nonce-");
   expect(response?.headers().etag).toBeUndefined();
   expect(response?.headers()["cache-control"]).toBe("private, no-store");
-  await expect(page.getByRole("link", { name: signedIn.displayName })).toBeVisible();
+  expect((await response?.allHeaders())?.["set-cookie"]).toContain("auth_session=");
+  await expect(page.getByRole("link", { name: user.displayName })).toBeVisible();
 });
