@@ -76,28 +76,39 @@ export const loginAttempt = sqliteTable(
 );
 
 /** An article: its metadata; the text lives in ordered blocks. */
-export const article = sqliteTable("article", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  slug: text("slug").notNull().unique(),
-  title: text("title").notNull(),
-  dek: text("dek"),
-  byline: text("byline"),
-  publication: text("publication"),
-  publishedOn: text("published_on"),
-  editorsNote: text("editors_note"),
-  /** SHA-256 of the current revision's parsed content: re-importing the same text is a no-op. */
-  sourceHash: text("source_hash").notNull(),
-  /**
-   * The revision readers see (`article_revision.id`). No foreign key: the two tables point at each
-   * other, and the importer writes both in one transaction.
-   */
-  currentRevisionId: integer("current_revision_id"),
-  /** The author's account, linked by an editor: they may revise the text and resolve comments. */
-  authorId: text("author_id").references((): AnySQLiteColumn => user.id, { onDelete: "set null" }),
-  /** Who added the article through the site (null for a command-line import, which admins manage). */
-  editorId: text("editor_id").references((): AnySQLiteColumn => user.id, { onDelete: "set null" }),
-  createdAt: createdAt(),
-});
+export const article = sqliteTable(
+  "article",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    slug: text("slug").notNull().unique(),
+    title: text("title").notNull(),
+    dek: text("dek"),
+    byline: text("byline"),
+    publication: text("publication"),
+    publishedOn: text("published_on"),
+    editorsNote: text("editors_note"),
+    /** SHA-256 of the current revision's parsed content: re-importing the same text is a no-op. */
+    sourceHash: text("source_hash").notNull(),
+    /**
+     * The revision readers see (`article_revision.id`). No foreign key: the two tables point at each
+     * other, and the importer writes both in one transaction.
+     */
+    currentRevisionId: integer("current_revision_id"),
+    /** The author's account, linked by an editor: they may revise the text and resolve comments. */
+    authorId: text("author_id").references((): AnySQLiteColumn => user.id, {
+      onDelete: "set null",
+    }),
+    /** Who added the article through the site (null for a command-line import, which admins manage). */
+    editorId: text("editor_id").references((): AnySQLiteColumn => user.id, {
+      onDelete: "set null",
+    }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // A signed-in reader's page-cache stamp finds the panels reviewing articles they wrote (ADR 015).
+    index("article_author_idx").on(t.authorId),
+  ],
+);
 
 /**
  * One version of an article's text. Its blocks are kept for good, so an annotation can always be

@@ -16,7 +16,9 @@ CREATE TABLE `group_version` (
 CREATE TABLE `private_version` (
 	`user_id` text PRIMARY KEY NOT NULL,
 	`version` integer DEFAULT 0 NOT NULL
-);--> statement-breakpoint
+);
+--> statement-breakpoint
+CREATE INDEX `article_author_idx` ON `article` (`author_id`);--> statement-breakpoint
 CREATE TRIGGER `view_version_after_annotation_insert` AFTER INSERT ON `annotation`
 WHEN new.visibility <> 'public' BEGIN
 	INSERT INTO `group_version` (group_id, version) SELECT new.group_id, 1 WHERE new.group_id IS NOT NULL
