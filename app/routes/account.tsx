@@ -451,7 +451,14 @@ function ApiTokens({
       </p>
       {newToken ? <NewToken token={newToken} /> : null}
 
-      <Form method="post" className="auth-form" ref={formRef} noValidate>
+      {/* A new key once a token is made: the form starts empty again, as after any post. */}
+      <Form
+        method="post"
+        className="auth-form"
+        ref={formRef}
+        noValidate
+        key={newToken?.id ?? "new"}
+      >
         <input type="hidden" name="intent" value={ACCOUNT_INTENTS.createToken} />
         <FormMessage message={errors.form} />
         <TextField

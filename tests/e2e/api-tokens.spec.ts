@@ -53,6 +53,8 @@ test("a token is shown once, listed as never used, and revoked", async ({
   await expect(page).toHaveURL(/\/account#new-token$/);
   await expect(page.getByText("Copy it now: you will not see it again.")).toBeVisible();
   await expect(newTokenField(page)).toHaveAttribute("readonly", "");
+  // The form starts empty again for the next one.
+  await expect(section.getByLabel("Token name")).toHaveValue("");
   await expect(page.getByRole("button", { name: "Copy" })).toBeVisible();
   // The flash that carried it is gone from the browser; the database has only its digest.
   expect((await context.cookies()).map((c) => c.name)).not.toContain("new_api_token");
