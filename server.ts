@@ -25,6 +25,7 @@ import { EnvError, readEnv } from "#app/env.server";
 import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page-cache.server";
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
 import { REISSUE_WINDOW_MS, SESSION_DAYS } from "#app/utils/session-cookie";
+import { sameOriginWrites } from "#app/utils/write-origin.server";
 
 let config: ReturnType<typeof readEnv>;
 try {
@@ -45,30 +46,6 @@ const BUILD_PATH = pathToFileURL(resolve("build/index.js")).href;
 /** The origin this app answers on; APP_ORIGIN wins, for a proxy that rewrites the Host header. */
 function ownOrigin(req: Request): string {
   return appOrigin ?? `${req.protocol}://${req.get("host")}`;
-}
-
-function requestOrigin(req: Request): string | null {
-  const origin = req.get("origin");
-  if (origin && origin !== "null") return origin;
-  const referer = req.get("referer");
-  if (!referer) return null;
-  try {
-    return new URL(referer).origin;
-  } catch {
-    return null;
-  }
-}
-
-/** Cross-site request protection: a write whose Origin (or Referer) is not ours never reaches an action. */
-export function sameOriginWrites(req: Request, res: Response, next: NextFunction) {
-  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
-  if (requestOrigin(req) === ownOrigin(req)) return next();
-  res
-    .status(403)
-    .type("text/plain")
-    .send(
-      "Forbidden: this request did not come from a Marginalia page. Reload the page and try again.",
-    );
 }
 
 /**
@@ -133,7 +110,9 @@ app.use(setSecurityHeaders);
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 app.use(morgan(mode === "production" ? "short" : "dev"));
-app.use(sameOriginWrites);
+// Cross-site request protection: a write whose Origin (or Referer) is not ours never reaches an
+// action, unless it is a protocol request authenticated by a bearer token alone (write-origin.server.ts).
+app.use(sameOriginWrites(ownOrigin));
 app.use(limitBodySize);
 
 const build = (await import(BUILD_PATH)) as ServerBuild;

@@ -13,13 +13,15 @@ import {
   type Stance,
   stances,
   type ThreadSort,
+  type TokenScope,
   threadSorts,
+  tokenScopes,
   type Visibility,
   visibilities,
 } from "#db/enums";
 
-export type { AnnotationKind, Stance, ThreadSort, Visibility };
-export { annotationKinds, stances, threadSorts, visibilities };
+export type { AnnotationKind, Stance, ThreadSort, TokenScope, Visibility };
+export { annotationKinds, stances, threadSorts, tokenScopes, visibilities };
 
 export const MAX_BODY_LENGTH = 10_000;
 export const MAX_QUOTE_LENGTH = 5_000;
@@ -105,3 +107,24 @@ export const GROUP_WORDS = {
       "Reviewers see other reviewers' comments on this response only after posting their own.",
   },
 } as const;
+
+/** Personal API tokens (account page): how long a name, how many at once, what each scope says. */
+export const TOKEN_NAME_MAX = 60;
+/** Live (neither revoked nor expired) tokens one person may hold: enough for every tool they use. */
+export const MAX_LIVE_TOKENS = 20;
+export const TOKEN_SCOPE_LABELS: Record<TokenScope, { label: string; hint: string }> = {
+  read: { label: "Read", hint: "Read what you can read, your private notes included." },
+  "read-write": {
+    label: "Read and write",
+    hint: "Also write, edit and delete annotations as you.",
+  },
+};
+/** How long a new token lasts, in days ("never": until revoked). */
+export const tokenLifetimes = ["30", "90", "365", "never"] as const;
+export type TokenLifetime = (typeof tokenLifetimes)[number];
+export const TOKEN_LIFETIME_LABELS: Record<TokenLifetime, string> = {
+  "30": "30 days",
+  "90": "90 days",
+  "365": "A year",
+  never: "Never (until you revoke it)",
+};

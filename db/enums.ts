@@ -10,6 +10,8 @@ export const groupKinds = ["class", "panel"] as const;
 /** A member's standing in a group: owners run it, moderators keep it civil, members take part. */
 export const groupRoles = ["owner", "moderator", "member"] as const;
 export const stances = ["supports", "refutes", "context"] as const;
+/** What a personal API token may do: read what its owner may read, or also write as them. */
+export const tokenScopes = ["read", "read-write"] as const;
 
 export type AnnotationKind = (typeof annotationKinds)[number];
 
@@ -20,3 +22,4 @@ export type Stance = (typeof stances)[number];
 export type Visibility = (typeof visibilities)[number];
 export type GroupKind = (typeof groupKinds)[number];
 export type GroupRole = (typeof groupRoles)[number];
+export type TokenScope = (typeof tokenScopes)[number];

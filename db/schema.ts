@@ -13,7 +13,14 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import { annotationKinds, groupKinds, groupRoles, stances, visibilities } from "./enums";
+import {
+  annotationKinds,
+  groupKinds,
+  groupRoles,
+  stances,
+  tokenScopes,
+  visibilities,
+} from "./enums";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -57,6 +64,40 @@ export const session = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
   },
   (t) => [index("session_user_idx").on(t.userId)],
+);
+
+/**
+ * A personal API token: a script's way to act as its owner on the Annotation Protocol endpoints
+ * (app/models/api-token.server.ts). Only a SHA-256 digest of the secret is kept. A slow password
+ * hash (argon2) exists to make guessing a low-entropy password expensive; the secret here is 32
+ * random bytes, which no amount of guessing reaches, so a fast digest loses nothing and lets every
+ * request find its token with one indexed lookup. `prefix` (the first characters of the secret) is
+ * not secret: it tells the owner which token is which. Revoked tokens stay, marked, so the account
+ * page can say when a token last worked; they are pruned a while after.
+ */
+export const apiToken = sqliteTable(
+  "api_token",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    /** The owner's label ("Zotero sync"). */
+    name: text("name").notNull(),
+    scope: text("scope", { enum: tokenScopes }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    /** Written at most once a minute per token, so a busy script's reads do not each write. */
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("api_token_hash_idx").on(t.tokenHash),
+    index("api_token_user_idx").on(t.userId, t.createdAt),
+    check("api_token_scope_check", sql`${t.scope} in ('read','read-write')`),
+  ],
 );
 
 /** Failed sign-ins and all sign-ups, kept in the database so that a restart does not reset limits. */
@@ -165,7 +206,7 @@ export const block = sqliteTable(
   ],
 );
 
-export { annotationKinds, groupKinds, groupRoles, stances, visibilities };
+export { annotationKinds, groupKinds, groupRoles, stances, tokenScopes, visibilities };
 
 /**
  * A group of people with roles: a class (an instructor and students) or a review panel (an editor

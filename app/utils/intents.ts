@@ -40,6 +40,8 @@ export const ACCOUNT_INTENTS = {
   displayName: "display-name",
   password: "password",
   delete: "delete",
+  createToken: "create-token",
+  revokeToken: "revoke-token",
 } as const;
 
 export type AccountIntent = (typeof ACCOUNT_INTENTS)[keyof typeof ACCOUNT_INTENTS];

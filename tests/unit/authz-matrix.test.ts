@@ -25,6 +25,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deleteAnnotation } from "#app/models/annotation.server";
+import { createToken } from "#app/models/api-token.server";
 import { createAssignment } from "#app/models/assignment.server";
 import { addExistingArticle, createCollection } from "#app/models/collection.server";
 import { getGroupFor } from "#app/models/group.server";
@@ -120,6 +121,8 @@ type World = {
    * one added through the site: only admins may link its author) and one the author added.
    */
   collection: { slug: string; addedArticleId: number };
+  /** A personal API token of the author's. */
+  tokenId: number;
 };
 
 let assignedArticleId: number | undefined;
@@ -428,6 +431,38 @@ const ROWS: Row[] = [
     intent: `${ACCOUNT_INTENTS.delete} (wrong password)`,
     fields: () => ({ intent: ACCOUNT_INTENTS.delete, password: "not the password at all" }),
     expect: signedIn("400"),
+  },
+  {
+    route: "account.tsx",
+    method: "POST",
+    intent: ACCOUNT_INTENTS.createToken,
+    fields: () => ({
+      intent: ACCOUNT_INTENTS.createToken,
+      name: "Matrix token",
+      scope: "read-write",
+      lifetime: "30",
+    }),
+    expect: signedIn("302 /account#new-token"),
+  },
+  {
+    route: "account.tsx",
+    method: "POST",
+    intent: `${ACCOUNT_INTENTS.createToken} (no name)`,
+    fields: () => ({
+      intent: ACCOUNT_INTENTS.createToken,
+      name: "",
+      scope: "read",
+      lifetime: "30",
+    }),
+    expect: signedIn("400"),
+  },
+  // Only the owner revokes a token; to anyone else, a site admin included, it does not exist.
+  {
+    route: "account.tsx",
+    method: "POST",
+    intent: ACCOUNT_INTENTS.revokeToken,
+    fields: (w) => ({ intent: ACCOUNT_INTENTS.revokeToken, tokenId: String(w.tokenId) }),
+    expect: authorOnly("302 /account?saved=revoke-token#api-tokens", "404"),
   },
   {
     route: "account.tsx",
@@ -1467,7 +1502,7 @@ async function makeWorld(withPasswords: boolean): Promise<World> {
   };
   const people = [await person("user"), await person("user"), await person("admin")] as const;
   // The rest in one transaction: one commit instead of a dozen.
-  return db.transaction(() => {
+  const world = db.transaction(() => {
     const [author, stranger, admin] = people.map((p) => ({ ...signIn(p), password: p.password }));
     if (!author || !stranger || !admin) throw new Error("three people were made");
     const publicId = createThread(author, { anchor: "p-3", body: "A public matrix note." });
@@ -1533,6 +1568,8 @@ async function makeWorld(withPasswords: boolean): Promise<World> {
       collection: makeCollection(author),
     };
   });
+  const { token } = createToken(db, world.author.id, { name: "Matrix script", scope: "read" });
+  return { ...world, tokenId: token.id };
 }
 
 function caseName(row: Row): string {
