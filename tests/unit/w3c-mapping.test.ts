@@ -82,7 +82,14 @@ const CASES: [string, PortableAnnotation][] = [
   ]),
   [
     "a whole paragraph",
-    portable({ target: { ...portable().target!, quote: null, position: null } }),
+    portable({
+      target: {
+        source: revisionIri(ORIGIN, SLUG, 2),
+        paragraph: "p-3",
+        quote: null,
+        position: null,
+      },
+    }),
   ],
   [
     "a passage after astral characters (code points, not UTF-16 units)",
