@@ -15,6 +15,7 @@ import { ANNO_CONTEXT, ANNOTATION_MEDIA_TYPE } from "#app/interop/vocabulary";
 import { fromW3C } from "#app/interop/w3c.server";
 import { createAnnotation, deleteAnnotation } from "#app/models/annotation.server";
 import { createAssignment } from "#app/models/assignment.server";
+import { getPortableAnnotation } from "#app/models/export.server";
 import { importArticle, parseArticle } from "#app/models/importer.server";
 import { hideAnnotation } from "#app/models/moderation.server";
 import { loader as mineLoader } from "#app/routes/account_.annotations[.jsonld]";
@@ -328,6 +329,22 @@ describe("an article's annotations", () => {
       source: { url: "https://example.org/fox", title: "Foxes", stance: "supports" },
       target: { paragraph: "p-1", quote: { exact: "the quoted words" } },
     });
+  });
+});
+
+describe("one annotation at its IRI", () => {
+  it("is what the viewer may see of it, and NotFound otherwise", () => {
+    const forAuthor = getPortableAnnotation({ db, viewer: author, id: privateId, origin: ORIGIN });
+    expect(forAuthor).toMatchObject({ id: permalink(privateId), visibility: "private" });
+    expect(() =>
+      getPortableAnnotation({ db, viewer: stranger, id: privateId, origin: ORIGIN }),
+    ).toThrow(/not visible to you/);
+    expect(getPortableAnnotation({ db, viewer: null, id: publicId, origin: ORIGIN })).toMatchObject(
+      {
+        kind: "counterargument",
+        body: "Public words.",
+      },
+    );
   });
 });
 
