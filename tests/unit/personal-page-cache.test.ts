@@ -67,7 +67,8 @@ function moved(stamps: () => Record<string, string | undefined>, write: () => vo
 
 describe("which signed-in requests the cache may answer", () => {
   it("takes the reading page, bare or in one layer as the switch writes it", () => {
-    const get = (url: string, method = "GET") => personalPath({ method, url });
+    const get = (url: string, method = "GET", accept?: string) =>
+      personalPath({ method, url, headers: accept ? { accept } : {} });
     expect(get("/articles/a")).toBe("/articles/a");
     expect(get("/articles/a", "HEAD")).toBe("/articles/a");
     expect(get("/articles/a?layer=public")).toBe("/articles/a?layer=public");
@@ -85,6 +86,8 @@ describe("which signed-in requests the cache may answer", () => {
       expect(get(url), url).toBeNull();
     }
     expect(get("/articles/a", "POST")).toBeNull();
+    // The article's annotations as JSON-LD, by content negotiation: never the stored page.
+    expect(get("/articles/a", "GET", "application/ld+json")).toBeNull();
   });
 
   it("reads one plain session id from the Cookie header", () => {
