@@ -570,23 +570,40 @@ export function getHeatStrip({
 // ---------------------------------------------------------------------------------------------
 
 /**
- * "4 Dec 2026, 17:00": an activity time in the assignment's zone, for the table (the CSV keeps
- * ISO instants). A zone this runtime does not know (the form refuses those) falls back to UTC.
+ * One formatter per time zone, made once: constructing an Intl.DateTimeFormat costs ~0.2 ms, and
+ * the dashboard formats two times per student (11 ms a request for a class of 30; issue 11).
  */
-export function formatActivity(iso: string, timeZone: string): string {
-  const format = (zone: string) =>
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone,
+const activityFormats = new Map<string, Intl.DateTimeFormat>();
+
+function activityFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = activityFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
       hourCycle: "h23",
       day: "numeric",
       month: "short",
       year: "numeric",
       hour: "2-digit",
       minute: "2-digit",
-    }).format(new Date(iso));
-  try {
-    return format(timeZone);
-  } catch {
-    return format("UTC");
+    });
+    // Zones are the few an instructor chose; the bound is against anything unexpected.
+    if (activityFormats.size >= 100) activityFormats.clear();
+    activityFormats.set(timeZone, format);
   }
+  return format;
+}
+
+/**
+ * "4 Dec 2026, 17:00": an activity time in the assignment's zone, for the table (the CSV keeps
+ * ISO instants). A zone this runtime does not know (the form refuses those) falls back to UTC.
+ */
+export function formatActivity(iso: string, timeZone: string): string {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = activityFormat(timeZone);
+  } catch {
+    format = activityFormat("UTC");
+  }
+  return format.format(new Date(iso));
 }

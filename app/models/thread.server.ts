@@ -9,6 +9,8 @@ import { getVisibleAnnotation } from "#app/models/annotation.server";
 import {
   aliasLabel,
   articleRoleOf,
+  beyondPublic,
+  beyondPublicIds,
   hiddenFrom,
   inLayer,
   type Layer,
@@ -23,7 +25,15 @@ import { buildThreads } from "#app/threading/build-threads";
 import type { ThreadNode } from "#app/threading/thread-node";
 import type { Db } from "#app/utils/db.server";
 import { NotFoundError } from "#app/utils/errors";
-import { annotation, articleRevision, block, group, sourceLink, user } from "#db/schema";
+import {
+  annotation,
+  articleRevision,
+  block,
+  group,
+  sourceLink,
+  threadTally,
+  user,
+} from "#db/schema";
 
 export type { ThreadNode };
 
@@ -249,24 +259,18 @@ export function getParagraphThreads({
 /** How many threads on a paragraph the viewer may see: all of them, and how many are still open. */
 export function countParagraphThreads({
   db,
+  articleId,
   blockId,
   viewer,
   layer = { kind: "all" },
 }: {
   db: Db;
+  articleId: number;
   blockId: number;
   viewer: Viewer;
   layer?: Layer;
 }): ThreadCounts {
-  return countThreads(
-    db,
-    and(
-      eq(annotation.blockId, blockId),
-      isNull(annotation.parentId),
-      visibleTo(viewer),
-      inLayer(layer),
-    ),
-  );
+  return countVisibleThreads({ db, articleId, blockId, viewer, layer });
 }
 
 export type ThreadCounts = { all: number; open: number; resolved: number };
@@ -284,6 +288,65 @@ export function countThreads(db: Db, where: SQL | undefined): ThreadCounts {
   const all = row?.all ?? 0;
   const open = row?.open ?? 0;
   return { all, open, resolved: all - open };
+}
+
+/**
+ * The threads of an article (or of one of its paragraphs) that the viewer may see in a layer, in
+ * all and by review state, without reading every thread: public ones from `thread_tally` (kept by
+ * triggers), plus what the viewer sees beyond public (`beyondPublic`), counted directly from the
+ * few rows that can be theirs (`beyondPublicIds`). Equal to `countThreads` over roots filtered by
+ * `visibleTo` and `inLayer` (tests/unit/thread-tally.test.ts).
+ */
+export function countVisibleThreads({
+  db,
+  articleId,
+  blockId,
+  viewer,
+  layer = { kind: "all" },
+}: {
+  db: Db;
+  articleId: number;
+  blockId?: number;
+  viewer: Viewer;
+  layer?: Layer;
+}): ThreadCounts {
+  let open = 0;
+  let resolved = 0;
+  if (layer.kind === "all" || layer.kind === "public") {
+    const row = db
+      .select({
+        open: sql<number>`coalesce(sum(${threadTally.open}), 0)`,
+        resolved: sql<number>`coalesce(sum(${threadTally.resolved}), 0)`,
+      })
+      .from(threadTally)
+      .where(
+        and(
+          eq(threadTally.articleId, articleId),
+          blockId === undefined ? undefined : eq(threadTally.blockId, blockId),
+        ),
+      )
+      .get();
+    open += row?.open ?? 0;
+    resolved += row?.resolved ?? 0;
+  }
+  if (viewer && layer.kind !== "public") {
+    // The candidates drive the loop (CROSS JOIN keeps that order): SQLite would otherwise pick
+    // the article's (article_id, parent_id) index and test every thread.
+    const where = and(
+      isNull(annotation.parentId),
+      blockId === undefined ? undefined : eq(annotation.blockId, blockId),
+      beyondPublic(viewer),
+      inLayer(layer),
+    );
+    const row = db.get<{ all: number; open: number }>(
+      sql`select count(*) as "all", coalesce(sum(${annotation.resolvedAt} is null), 0) as "open"
+        from ${beyondPublicIds(viewer, articleId)} candidate cross join ${annotation}
+        on ${annotation.id} = candidate.id where ${where}`,
+    );
+    open += row?.open ?? 0;
+    resolved += (row?.all ?? 0) - (row?.open ?? 0);
+  }
+  return { all: open + resolved, open, resolved };
 }
 
 /** The thread holding one annotation, for its permalink: the paragraph, and the whole thread. */

@@ -79,6 +79,20 @@ export function beyondPublic(viewer: Viewer, table: AnnotationColumns = annotati
 }
 
 /**
+ * The ids of an article's annotations that `beyondPublic` could admit, found by index: the viewer's
+ * own, and those of the groups they belong to or of the review panels set to an article they wrote.
+ * A superset, never a decision (it ignores post-before-see and roles): a count starts from it
+ * (`from ids cross join annotation`) and still filters with `beyondPublic`. Without it SQLite
+ * reads every annotation of the article to find the viewer's few (35 ms at 45,000 threads).
+ */
+export function beyondPublicIds(viewer: NonNullable<Viewer>, articleId: number): SQL {
+  return sql`(select id from "annotation" where author_id = ${viewer.id} and article_id = ${articleId}
+    union select id from "annotation" where article_id = ${articleId} and group_id in (
+      select group_id from "group_member" where user_id = ${viewer.id}
+      union select s.group_id from "assignment" s join "article" a on a.id = s.article_id where a.author_id = ${viewer.id}))`;
+}
+
+/**
  * Which annotations a reader has chosen to look at: everything they may see (`all`), the public
  * layer, one of their groups, or their private notes. A layer narrows `visibleTo`; it never widens it.
  */

@@ -1,6 +1,7 @@
 /**
- * An article's whole discussion on one page: every thread with its passage and a way back to the
- * paragraph, sorted and filtered by what is in the URL (so a view can be shared), 50 threads a page.
+ * An article's whole discussion: every thread with its passage, its first replies and a way back to
+ * the paragraph, sorted and filtered by what is in the URL (so a view can be shared), a page of
+ * threads at a time (THREADS_PER_PAGE); the rest of a long thread is on its permalink.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
@@ -178,6 +179,14 @@ export default function Discussion() {
             <ol className="threads">
               <Thread root={listing.root} context={context} />
             </ol>
+            {listing.moreReplies > 0 ? (
+              <p className="more-replies">
+                <Link to={permalinkPath(article.slug, listing.root.id)}>
+                  {listing.moreReplies} more {listing.moreReplies === 1 ? "reply" : "replies"}
+                  <span className="visually-hidden"> in this thread</span>
+                </Link>
+              </p>
+            ) : null}
           </li>
         ))}
       </ol>

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createAnnotation, createReply, deleteAnnotation } from "#app/models/annotation.server";
 import type { AnnotationInput, NewAnnotationInput } from "#app/models/annotation-input.server";
-import { listThreads, THREADS_PER_PAGE } from "#app/models/discussion.server";
+import { listThreads, REPLIES_SHOWN, THREADS_PER_PAGE } from "#app/models/discussion.server";
 import { toggleEndorsement } from "#app/models/endorsement.server";
 import { getThreadOf, type ThreadNode } from "#app/models/thread.server";
 import type { Viewer } from "#app/models/visibility.server";
@@ -411,7 +411,7 @@ describe("listThreads: paging", () => {
   }
 
   it.each(["reading", "newest", "endorsed", "replied"] as const)(
-    "splits %s threads into stable pages of 50, none on two pages",
+    "splits %s threads into stable pages of THREADS_PER_PAGE, none on two pages",
     (sort) => {
       const { ctx, ids } = withManyThreads();
       const first = list(ctx, { viewer: null, sort });
@@ -472,7 +472,7 @@ describe("listThreads: paging", () => {
     });
   });
 
-  it("counts exactly one page for exactly 50 threads", () => {
+  it("counts exactly one page for exactly THREADS_PER_PAGE threads", () => {
     const ctx = setUp();
     for (let i = 0; i < THREADS_PER_PAGE; i++) thread(ctx, ADA, "p-3");
     expect(list(ctx, { viewer: null, page: 2 })).toMatchObject({
@@ -480,6 +480,58 @@ describe("listThreads: paging", () => {
       page: 1,
       pageCount: 1,
     });
+  });
+});
+
+describe("listThreads: long threads", () => {
+  it(`shows a thread's first ${REPLIES_SHOWN} replies, each under what it answers, and counts the rest`, () => {
+    const ctx = setUp();
+    const root = thread(ctx, ADA, "p-3");
+    const r1 = reply(ctx, BOB, root);
+    const r2 = reply(ctx, CAT, r1);
+    const r3 = reply(ctx, ADA, root);
+    const r4 = reply(ctx, BOB, r2);
+    reply(ctx, CAT, r3);
+    const other = thread(ctx, BOB, "p-4");
+    reply(ctx, ADA, other);
+
+    const listed = list(ctx, { viewer: null, sort: "reading" }).threads;
+    const long = listed.find((t) => t.root.id === root);
+    expect(long).toMatchObject({ replyCount: 5, moreReplies: 5 - REPLIES_SHOWN });
+    expect(idsIn(long?.root as ThreadNode)).toEqual([root, r1, r2, r3].slice(0, REPLIES_SHOWN + 1));
+    expect(idsIn(long?.root as ThreadNode)).not.toContain(r4);
+    expect(listed.find((t) => t.root.id === other)).toMatchObject({
+      replyCount: 1,
+      moreReplies: 0,
+    });
+    // The permalink still has the whole thread.
+    expect(idsIn(getThreadOf({ db: ctx.db, id: root, viewer: null }).root)).toHaveLength(6);
+  });
+
+  it("counts only live replies as more: a deleted reply holding others shows as a placeholder", () => {
+    const ctx = setUp();
+    const root = thread(ctx, ADA, "p-3");
+    const r1 = reply(ctx, BOB, root);
+    reply(ctx, CAT, r1);
+    reply(ctx, ADA, root);
+    reply(ctx, CAT, root);
+    deleteAnnotation({ db: ctx.db, viewer: BOB, id: r1 });
+
+    const [listed] = list(ctx, { viewer: null }).threads;
+    // Shown: the placeholder r1 and the two replies after it; one live reply is left.
+    expect(listed?.root.replies[0]).toMatchObject({ id: r1, deleted: true });
+    expect(listed).toMatchObject({ replyCount: 3, moreReplies: 1 });
+  });
+
+  it("sends no Markdown source: the listing shows stored HTML and links to the permalink to edit", () => {
+    const ctx = setUp();
+    const root = thread(ctx, ADA, "p-3", { body: "Some *emphasis*." });
+    reply(ctx, BOB, root, { body: "A **reply**." });
+    const [listed] = list(ctx, { viewer: ADA }).threads;
+    expect(listed?.root.body).toBe("");
+    expect(listed?.root.bodyHtml).toContain("<em>emphasis</em>");
+    expect(listed?.root.replies[0]?.body).toBe("");
+    expect(listed?.root.replies[0]?.bodyHtml).toContain("<strong>reply</strong>");
   });
 });
 
