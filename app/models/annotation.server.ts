@@ -13,10 +13,18 @@ import type {
   NewAnnotationInput,
 } from "#app/models/annotation-input.server";
 import { requireGroupRole } from "#app/models/group.server";
-import { articleRoleOf, type Viewer, viewerRoleIn, visibleTo } from "#app/models/visibility.server";
+import {
+  articleRoleOf,
+  BOUND_VIEWER,
+  type Viewer,
+  viewerRoleIn,
+  visibleTo,
+} from "#app/models/visibility.server";
+import { chargeWrite } from "#app/models/write-limit.server";
 import { type AnnotationAction, can, type GroupRole, REFUSALS } from "#app/permissions";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
+import { perConnection } from "#app/utils/statements.server";
 import { IMMEDIATE } from "#db/client";
 import { annotation, article, assignment, block, endorsement, sourceLink } from "#db/schema";
 
@@ -25,22 +33,92 @@ export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 type AnnotationRow = typeof annotation.$inferSelect;
 
-/**
- * The paragraph of an article's current revision that new threads attach to; NotFound for any
- * other block (an old revision's paragraphs are read-only).
- */
-function getParagraphBlock(db: Db, articleId: number, blockId: number) {
-  const found = db
+/** The block, if it is one of the article's current revision (kept per connection: every write). */
+const currentBlock = perConnection((db) =>
+  db
     .select({ block })
     .from(block)
     .innerJoin(
       article,
       and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
     )
-    .where(and(eq(block.id, blockId), eq(block.articleId, articleId)))
-    .get()?.block;
+    .where(
+      and(
+        eq(block.id, sql.placeholder("blockId")),
+        eq(block.articleId, sql.placeholder("articleId")),
+      ),
+    )
+    .prepare(),
+);
+
+/**
+ * The paragraph of an article's current revision that new threads attach to; NotFound for any
+ * other block (an old revision's paragraphs are read-only).
+ */
+function getParagraphBlock(db: Db, articleId: number, blockId: number) {
+  const found = currentBlock(db).get({ blockId, articleId })?.block;
   if (found?.kind !== "paragraph") throw new NotFoundError("There is no such paragraph.");
   return found;
+}
+
+/**
+ * A new annotation, root or reply, with the columns a write sets (the rest keep their defaults).
+ * One statement kept per connection: preparing an insert on `annotation` compiles its triggers.
+ */
+const insertAnnotation = perConnection((db) =>
+  db
+    .insert(annotation)
+    .values({
+      articleId: sql.placeholder("articleId"),
+      blockId: sql.placeholder("blockId"),
+      kind: sql.placeholder("kind"),
+      body: sql.placeholder("body"),
+      bodyHtml: sql.placeholder("bodyHtml"),
+      authorId: sql.placeholder("authorId"),
+      visibility: sql.placeholder("visibility"),
+      groupId: sql.placeholder("groupId"),
+      parentId: sql.placeholder("parentId"),
+      rootId: sql.placeholder("rootId"),
+      depth: sql.placeholder("depth"),
+      quoteExact: sql.placeholder("quoteExact"),
+      quotePrefix: sql.placeholder("quotePrefix"),
+      quoteSuffix: sql.placeholder("quoteSuffix"),
+      positionStart: sql.placeholder("positionStart"),
+      positionEnd: sql.placeholder("positionEnd"),
+    })
+    .returning({ id: annotation.id })
+    .prepare(),
+);
+
+type NewRow = Omit<
+  typeof annotation.$inferInsert,
+  | "id"
+  | "anchorStatus"
+  | "originBlockId"
+  | "originQuote"
+  | "resolvedAt"
+  | "resolvedBy"
+  | "createdAt"
+  | "editedAt"
+  | "deletedAt"
+  | "hiddenAt"
+  | "replyCount"
+  | "endorsementCount"
+>;
+
+/** A root is its own thread's root: its id is known only once it is inserted. */
+const setOwnRoot = perConnection((db) =>
+  db
+    .update(annotation)
+    .set({ rootId: sql`${annotation.id}` })
+    .where(eq(annotation.id, sql.placeholder("id")))
+    .prepare(),
+);
+
+function insertRow(db: Db, row: Required<NewRow>): number {
+  const created = insertAnnotation(db).get(row);
+  if (!created) throw new Error("The annotation insert returned no row.");
+  return created.id;
 }
 
 /**
@@ -67,8 +145,8 @@ export function getAnnotationFor(
   action: AnnotationAction,
   id: number,
 ): AnnotationRow {
-  const found = getVisibleAnnotation(db, id, viewer);
-  const { actorRole, articleRole } = standingOfViewer(db, found, viewer);
+  const { found, actorRole, articleRole } =
+    "$client" in db ? lookUpFor(db, viewer, id) : lookUpOnce(db, viewer, id);
   if (found.deletedAt) {
     throw new NotFoundError(
       action === "reply"
@@ -101,6 +179,37 @@ function standingOfViewer(db: DbOrTx, found: AnnotationRow, viewer: NonNullable<
   return {
     actorRole: (row?.role ?? null) as GroupRole | null,
     articleRole: row?.articleRole ?? null,
+  };
+}
+
+function lookUpOnce(db: DbOrTx, viewer: NonNullable<Viewer>, id: number) {
+  const found = getVisibleAnnotation(db, id, viewer);
+  return { found, ...standingOfViewer(db, found, viewer) };
+}
+
+/**
+ * The same as `lookUpOnce` in one statement kept per connection, with the viewer bound when it
+ * runs: replies and edits look their annotation up on every write.
+ */
+const visibleWithStanding = perConnection((db) =>
+  db
+    .select({
+      row: annotation,
+      role: viewerRoleIn(BOUND_VIEWER),
+      articleRole: articleRoleOf(BOUND_VIEWER),
+    })
+    .from(annotation)
+    .where(and(eq(annotation.id, sql.placeholder("id")), visibleTo(BOUND_VIEWER)))
+    .prepare(),
+);
+
+function lookUpFor(db: Db, viewer: NonNullable<Viewer>, id: number) {
+  const got = visibleWithStanding(db).get({ id, viewerId: viewer.id });
+  if (!got) throw new NotFoundError("That annotation does not exist or is not visible to you.");
+  return {
+    found: got.row,
+    actorRole: (got.role ?? null) as GroupRole | null,
+    articleRole: got.articleRole ?? null,
   };
 }
 
@@ -188,6 +297,17 @@ function insertSource(db: DbOrTx, annotationId: number, input: AnnotationInput) 
 }
 
 /**
+ * `limited`: count the write against its author's annotation budget (write-limit.server.ts) inside
+ * the write's own transaction, refusing it (RateLimitedError) when the budget is spent. Routes, where
+ * people type, pass it; scripts and imports do not. A write refused for any reason is not counted.
+ */
+type Limited = { limited?: boolean };
+
+function charge(db: Db, author: { id: string }, limited: boolean | undefined): void {
+  if (limited) chargeWrite(db, { userId: author.id, kind: "annotation" });
+}
+
+/**
  * Attaches a new thread to a paragraph, or to a passage of it. A quote must occur in the paragraph;
  * `quoteStart` (where the reader selected it) tells repeated phrases apart.
  */
@@ -197,13 +317,14 @@ export function createAnnotation({
   articleId,
   blockId,
   input,
+  limited,
 }: {
   db: Db;
   author: { id: string };
   articleId: number;
   blockId: number;
   input: NewAnnotationInput;
-}): number {
+} & Limited): number {
   const paragraph = getParagraphBlock(db, articleId, blockId);
   let passage: ReturnType<typeof describePassage> = null;
   if (input.quote) {
@@ -220,18 +341,12 @@ export function createAnnotation({
     }
   }
   const bodyHtml = renderMarkdown(input.body);
+  // The statements kept per connection run on `db` inside `tx`: one connection, one transaction.
   return db.transaction((tx) => {
+    charge(db, author, limited);
     // Inside the write lock: a revision written meanwhile has replaced this paragraph, and a
     // thread attached to the old one would be on no current page and never carried forward.
-    const stillCurrent = tx
-      .select({ id: block.id })
-      .from(block)
-      .innerJoin(
-        article,
-        and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
-      )
-      .where(eq(block.id, blockId))
-      .get();
+    const stillCurrent = currentBlock(db).get({ blockId, articleId });
     if (!stillCurrent) {
       throw new NotFoundError(
         "The article was revised while you were writing: reload the paragraph and post again.",
@@ -249,29 +364,27 @@ export function createAnnotation({
       }
       numberAuthor(tx, groupId, articleId, author.id);
     }
-    const created = tx
-      .insert(annotation)
-      .values({
-        articleId,
-        blockId,
-        kind: input.kind,
-        body: input.body,
-        bodyHtml,
-        authorId: author.id,
-        visibility: input.visibility,
-        groupId,
-        depth: 0,
-        quoteExact: passage?.quote.exact ?? null,
-        quotePrefix: passage?.quote.prefix ?? null,
-        quoteSuffix: passage?.quote.suffix ?? null,
-        positionStart: passage?.position.start ?? null,
-        positionEnd: passage?.position.end ?? null,
-      })
-      .returning({ id: annotation.id })
-      .get();
-    tx.update(annotation).set({ rootId: created.id }).where(eq(annotation.id, created.id)).run();
-    insertSource(tx, created.id, input);
-    return created.id;
+    const id = insertRow(db, {
+      articleId,
+      blockId,
+      kind: input.kind,
+      body: input.body,
+      bodyHtml,
+      authorId: author.id,
+      visibility: input.visibility,
+      groupId,
+      parentId: null,
+      rootId: null,
+      depth: 0,
+      quoteExact: passage?.quote.exact ?? null,
+      quotePrefix: passage?.quote.prefix ?? null,
+      quoteSuffix: passage?.quote.suffix ?? null,
+      positionStart: passage?.position.start ?? null,
+      positionEnd: passage?.position.end ?? null,
+    });
+    setOwnRoot(db).run({ id });
+    insertSource(tx, id, input);
+    return id;
   }, IMMEDIATE);
 }
 
@@ -281,37 +394,41 @@ export function createReply({
   author,
   parentId,
   input,
+  limited,
 }: {
   db: Db;
   author: { id: string };
   parentId: number;
   input: AnnotationInput;
-}): number {
+} & Limited): number {
   const bodyHtml = renderMarkdown(input.body);
+  // The statements kept per connection run on `db` inside `tx`: one connection, one transaction.
   return db.transaction((tx) => {
+    charge(db, author, limited);
     // Inside the write lock: a parent another process deleted meanwhile is refused (404), never
     // answered, and never a foreign-key failure.
-    const parent = getAnnotationFor(tx, author, "reply", parentId);
+    const parent = getAnnotationFor(db, author, "reply", parentId);
     if (parent.groupId !== null) numberAuthor(tx, parent.groupId, parent.articleId, author.id);
-    const created = tx
-      .insert(annotation)
-      .values({
-        articleId: parent.articleId,
-        blockId: parent.blockId,
-        kind: input.kind,
-        body: input.body,
-        bodyHtml,
-        authorId: author.id,
-        visibility: parent.visibility,
-        groupId: parent.groupId,
-        parentId: parent.id,
-        rootId: parent.rootId ?? parent.id,
-        depth: parent.depth + 1,
-      })
-      .returning({ id: annotation.id })
-      .get();
-    insertSource(tx, created.id, input);
-    return created.id;
+    const id = insertRow(db, {
+      articleId: parent.articleId,
+      blockId: parent.blockId,
+      kind: input.kind,
+      body: input.body,
+      bodyHtml,
+      authorId: author.id,
+      visibility: parent.visibility,
+      groupId: parent.groupId,
+      parentId: parent.id,
+      rootId: parent.rootId ?? parent.id,
+      depth: parent.depth + 1,
+      quoteExact: null,
+      quotePrefix: null,
+      quoteSuffix: null,
+      positionStart: null,
+      positionEnd: null,
+    });
+    insertSource(tx, id, input);
+    return id;
   }, IMMEDIATE);
 }
 
@@ -321,15 +438,17 @@ export function updateAnnotation({
   viewer,
   id,
   input,
+  limited,
 }: {
   db: Db;
   viewer: { id: string };
   id: number;
   input: AnnotationEdit;
-}): void {
+} & Limited): void {
   const found = getAnnotationFor(db, viewer, "edit", id);
   const bodyHtml = renderMarkdown(input.body);
   db.transaction((tx) => {
+    charge(db, viewer, limited);
     expectOneRow(
       tx
         .update(annotation)

@@ -8,7 +8,8 @@
  * bearer token as a sign-in. A protocol route calls `authenticateBearer` (or `requireBearer`, or
  * app/utils/protocol-auth.server.ts, which also falls back to the session cookie), gets the user,
  * and then writes through the same model functions and the same per-user write budget
- * (write-limit.server.ts `reserveWrite`) as the forms, so a token is never a way around a limit.
+ * (write-limit.server.ts: the models' `limited` option, or `reserveWrite`) as the forms, so a token
+ * is never a way around a limit.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
@@ -255,8 +256,8 @@ export function presentedToken(request: Request): string | null {
 /**
  * Authenticates a protocol request by its bearer token alone (cookies are not read) and says who
  * it acts for, or why not. On success the token's last use is recorded, at most once a minute.
- * The caller then acts as `user` through the ordinary model functions, reserving writes with
- * `reserveWrite` exactly as a form does.
+ * The caller then acts as `user` through the ordinary model functions, counting writes against the
+ * budget exactly as a form does (`limited: true`, or `reserveWrite`).
  */
 export function authenticateBearer(
   db: Db,

@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "#app/utils/db.server";
+import { perConnection } from "#app/utils/statements.server";
 import { article, block } from "#db/schema";
 
 /** An article's metadata, as listed in the library and shown at the top of its page. */
@@ -83,24 +84,33 @@ export function formatPublishedOn(value: string | null): string | null {
   }).format(date);
 }
 
+/** Kept per connection: every paragraph's discussion, and every write to it, starts here. */
+const paragraphBySlug = perConnection((db) =>
+  db
+    .select({
+      articleId: article.id,
+      articleTitle: article.title,
+      block,
+    })
+    .from(block)
+    .innerJoin(
+      article,
+      and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
+    )
+    .where(
+      and(
+        eq(article.slug, sql.placeholder("slug")),
+        eq(block.anchor, sql.placeholder("anchor")),
+        eq(block.kind, "paragraph"),
+      ),
+    )
+    .prepare(),
+);
+
 /**
  * One paragraph of the current revision of an article, found by the article's slug and the
  * paragraph's stable anchor.
  */
 export function findParagraph({ db, slug, anchor }: { db: Db; slug: string; anchor: string }) {
-  return (
-    db
-      .select({
-        articleId: article.id,
-        articleTitle: article.title,
-        block,
-      })
-      .from(block)
-      .innerJoin(
-        article,
-        and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
-      )
-      .where(and(eq(article.slug, slug), eq(block.anchor, anchor), eq(block.kind, "paragraph")))
-      .get() ?? null
-  );
+  return paragraphBySlug(db).get({ slug, anchor }) ?? null;
 }

@@ -4,6 +4,7 @@
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getAnnotationFor } from "#app/models/annotation.server";
+import { chargeWrite } from "#app/models/write-limit.server";
 import type { Db } from "#app/utils/db.server";
 import { NotFoundError } from "#app/utils/errors";
 import { IMMEDIATE } from "#db/client";
@@ -11,19 +12,23 @@ import { annotation, endorsement } from "#db/schema";
 
 /**
  * Endorses an annotation, or takes the endorsement back. Deleted annotations cannot be endorsed.
- * Returns whether the viewer now endorses it.
+ * Returns whether the viewer now endorses it. `limited`: count it against the viewer's endorsement
+ * budget inside this transaction (write-limit.server.ts), as routes do.
  */
 export function toggleEndorsement({
   db,
   viewer,
   annotationId,
+  limited,
 }: {
   db: Db;
   viewer: { id: string };
   annotationId: number;
+  limited?: boolean;
 }): boolean {
   getAnnotationFor(db, viewer, "endorse", annotationId);
   return db.transaction((tx) => {
+    if (limited) chargeWrite(db, { userId: viewer.id, kind: "endorsement" });
     const removed = tx
       .delete(endorsement)
       .where(and(eq(endorsement.userId, viewer.id), eq(endorsement.annotationId, annotationId)))

@@ -29,6 +29,15 @@ type AnnotationColumns = {
 export type Viewer = { id: string; role?: "user" | "admin" } | null;
 
 /**
+ * A signed-in viewer whose id is bound when a statement prepared once per connection runs (pass
+ * `{ viewerId }`), so the same predicates serve the hot writes' kept statements. Its site role is
+ * not bound: use it with `visibleTo`, `viewerRoleIn` and `articleRoleOf`, which do not read it.
+ */
+export const BOUND_VIEWER: NonNullable<Viewer> = {
+  id: sql.placeholder("viewerId") as unknown as string,
+};
+
+/**
  * Everything the viewer may see: public annotations, their own, and their groups' (subject to
  * post-before-you-see). `table` is for queries that read annotations under an alias.
  */

@@ -4,7 +4,6 @@
  */
 import { type ActionFunctionArgs, data, redirect } from "@remix-run/node";
 import { toggleEndorsement } from "#app/models/endorsement.server";
-import { reserveWrite } from "#app/models/write-limit.server";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { invariantResponse, statusOf, toResponseError } from "#app/utils/errors";
@@ -26,12 +25,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await readForm(request);
   const viaFetcher = form.get("via") === "fetcher";
   let endorsed: boolean;
-  let reservation: { release: () => void } | undefined;
   try {
-    reservation = reserveWrite({ db, userId: user.id, kind: "endorsement" });
-    endorsed = toggleEndorsement({ db, viewer: user, annotationId: id });
+    // Counted against the endorsement budget in the write's own transaction: a refused one is not.
+    endorsed = toggleEndorsement({ db, viewer: user, annotationId: id, limited: true });
   } catch (error) {
-    reservation?.release();
     // With script, say it beside the button instead of replacing the page.
     const status = statusOf(error);
     if (viaFetcher && status !== null) return data({ error: (error as Error).message }, { status });

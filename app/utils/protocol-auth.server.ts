@@ -5,9 +5,9 @@
  * as a page would be (server.ts has already held a cookie request's writes to our own origin).
  * Page and form routes never call this, so they never accept a token.
  *
- * Whoever it returns writes through the ordinary model functions, reserving each write with
- * `reserveWrite` (write-limit.server.ts) as the forms do: a token changes who is asking, never how
- * much they may write.
+ * Whoever it returns writes through the ordinary model functions, counting each write against the
+ * budget (write-limit.server.ts: the models' `limited: true`, or `reserveWrite`) as the forms do: a
+ * token changes who is asking, never how much they may write.
  */
 import {
   type ApiTokenSummary,

@@ -88,7 +88,9 @@ export async function handleThreadAction({
     values: formValues(form),
   };
 
-  // Writing costs from the author's budget (write-limit.server.ts); a refused write gives it back.
+  // Writing costs from the author's budget (write-limit.server.ts): annotations, replies and edits
+  // count inside their own transaction (`limited`), so a refused write never counts. A flag
+  // reserves in a transaction of its own and gives it back when refused.
   let reservation: { release: () => void } | undefined;
   const reserve = () => {
     reservation = reserveWrite({ db, userId: user.id, kind: "annotation" });
@@ -104,24 +106,27 @@ export async function handleThreadAction({
         }
         const parsed = parseNewAnnotation(form);
         if (!parsed.ok) return invalid({ ...result, errors: parsed.errors });
-        reserve();
-        const id = createAnnotation({ db, author: user, ...paragraph, input: parsed.value });
+        const id = createAnnotation({
+          db,
+          author: user,
+          ...paragraph,
+          input: parsed.value,
+          limited: true,
+        });
         return redirect(afterWrite(id));
       }
       case INTENTS.reply: {
         const parsed = parseReply(form);
         if (!parsed.ok) return invalid({ ...result, errors: parsed.errors });
         const parentId = readId(form);
-        reserve();
-        const id = createReply({ db, author: user, parentId, input: parsed.value });
+        const id = createReply({ db, author: user, parentId, input: parsed.value, limited: true });
         return redirect(afterWrite(id));
       }
       case INTENTS.edit: {
         const parsed = parseEdit(form);
         if (!parsed.ok) return invalid({ ...result, errors: parsed.errors });
         const id = readId(form);
-        reserve();
-        updateAnnotation({ db, viewer: user, id, input: parsed.value });
+        updateAnnotation({ db, viewer: user, id, input: parsed.value, limited: true });
         return redirect(afterWrite(id));
       }
       case INTENTS.delete:

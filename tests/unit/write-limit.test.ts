@@ -2,15 +2,20 @@
  * Per-user write limits: an account posting faster than a person writes gets a clear 429 with
  * Retry-After, keeps what it typed, and writes nothing more; refused forms do not use the budget.
  */
+
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { reserveWrite, WRITE_LIMITS } from "#app/models/write-limit.server";
+import { createAnnotation } from "#app/models/annotation.server";
+import { chargeWrite, reserveWrite, WRITE_LIMITS } from "#app/models/write-limit.server";
 import { action as endorseAction } from "#app/routes/annotations.$id.endorse";
 import { action } from "#app/routes/articles.$slug.p.$anchor";
 import { RateLimitedError } from "#app/utils/errors";
+import { writeEvent } from "#db/schema";
 import {
   call,
   createThread,
   db,
+  paragraph,
   postRequest,
   SEED_ARTICLE_SLUG,
   signedInUser,
@@ -52,6 +57,61 @@ describe("reserveWrite", () => {
         now: new Date(t0.getTime() + burst.windowMs + 1),
       }),
     ).not.toThrow();
+  });
+});
+
+describe("counting inside the write's own transaction", () => {
+  const countOf = (userId: string) =>
+    db.select().from(writeEvent).where(eq(writeEvent.userId, userId)).all().length;
+
+  it("counts an accepted write with it, and a refused one not at all", async () => {
+    const writer = await signedInUser();
+    const target = paragraph("p-6");
+    const write = (quote: string | null) =>
+      createAnnotation({
+        db,
+        author: writer,
+        articleId: target.articleId,
+        blockId: target.id,
+        input: {
+          kind: "annotation",
+          body: "Counted.",
+          source: null,
+          quote,
+          quoteStart: null,
+          visibility: "public",
+        },
+        limited: true,
+      });
+    write(null);
+    expect(countOf(writer.id)).toBe(1);
+    // Refused before the transaction (the quote is not in the paragraph): nothing counted.
+    expect(() => write("words that are nowhere in it")).toThrow();
+    expect(countOf(writer.id)).toBe(1);
+    // Unlimited writes (scripts, imports) are not counted.
+    createThread(writer, { anchor: "p-6" });
+    expect(countOf(writer.id)).toBe(1);
+  });
+
+  it("rolls the count back with a write refused inside the transaction", async () => {
+    const writer = await signedInUser();
+    const answer = await call(
+      action,
+      postRequest(
+        HERE,
+        { intent: "reply", id: "999999999", kind: "annotation", body: "To nothing." },
+        { as: writer },
+      ),
+      PARAMS,
+    );
+    expect(answer.status).toBe(404);
+    expect(countOf(writer.id)).toBe(0);
+  });
+
+  it("refuses to count outside a transaction", async () => {
+    const { id: userId } = await signedInUser();
+    expect(() => chargeWrite(db, { userId, kind: "annotation" })).toThrow(/inside/);
+    expect(countOf(userId)).toBe(0);
   });
 });
 
