@@ -27,6 +27,7 @@ import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
 import { REISSUE_WINDOW_MS, SESSION_DAYS } from "#app/utils/session-cookie";
 import { sameOriginWrites } from "#app/utils/write-origin.server";
+import { startWalCheckpoints } from "#db/client";
 
 let config: ReturnType<typeof readEnv>;
 try {
@@ -220,6 +221,8 @@ const FIRST_REQUEST_GRACE_MS = 2_000;
 const BACKLOG_MAX_MS = 2_000;
 // Loaded now, used at shutdown: the same handle as the build's, shared through globalThis.
 const database = import("#app/utils/db.server");
+// WAL checkpoints on a worker thread of their own, never in a request's commit (db/client.ts).
+const checkpoints = database.then(({ db }) => startWalCheckpoints(db));
 
 /** Per connection: requests being answered, and bytes read when it last fell idle. */
 const connections = new Map<Socket, { active: number; idleAt: number }>();
@@ -273,6 +276,8 @@ function shutDown(signal: NodeJS.Signals): void {
     }
     Server.prototype.close.call(server, async () => {
       try {
+        // The worker's checkpoints end first, so the closing checkpoint does not wait for one.
+        await (await checkpoints).stop();
         (await database).closeDatabase();
         process.exit(0);
       } catch (error) {

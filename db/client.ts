@@ -3,7 +3,9 @@
  * (WAL, foreign keys, a busy timeout) wrapped in drizzle.
  */
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
@@ -106,3 +108,105 @@ export function closeDatabase(db: Db): void {
     sqlite.close();
   }
 }
+
+/**
+ * Moves WAL checkpoints off the request path, for a long-running server. By default SQLite
+ * checkpoints inside the commit of whichever write takes the WAL past 1,000 pages (~35 writes
+ * here: a write changes ~28 pages with its indexes, tallies and search index), and that commit
+ * then copies the pages into the database file and fsyncs it: 25-250 ms on this machine's disk,
+ * on the event loop, in that writer's request. Instead a worker thread with a connection of its
+ * own runs `wal_checkpoint(PASSIVE)` every `intervalMs`. PASSIVE takes no lock that readers or
+ * writers wait for, so requests never wait for its copying or its fsync.
+ *
+ * Bounds: SQLite starts the WAL over only once a checkpoint has copied all of it, and under
+ * steady writes a passive checkpoint never quite catches up. Past `restartPages` the worker asks
+ * for a RESTART checkpoint, which holds writers back while it copies the little the passive passes
+ * left (a few ms) and gives up after 20 ms if a reader still uses old pages (a backup, another
+ * process). If the worker stops (killed, or its checkpoints failing), this connection's own
+ * checkpoint takes over once the WAL passes `backstopPages`, as SQLite's default does at 1,000;
+ * `journal_size_limit` truncates a WAL that grew that large once it is reset. Shutdown
+ * (`closeDatabase`) and `npm run backup` checkpoint as before: stop the worker first, then close.
+ */
+export function startWalCheckpoints(
+  db: Db,
+  {
+    intervalMs = 1_000,
+    restartPages = 8_192,
+    backstopPages = 16_384,
+  }: { intervalMs?: number; restartPages?: number; backstopPages?: number } = {},
+): { stop: () => Promise<void> } {
+  const sqlite = db.$client;
+  if (sqlite.memory || sqlite.readonly) return { stop: async () => {} };
+  const worker = new Worker(CHECKPOINT_WORKER, {
+    eval: true,
+    workerData: {
+      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+      path: sqlite.name,
+      intervalMs,
+      restartPages,
+    },
+    // Its own small heap: it holds a connection and a timer, nothing else.
+    resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+  });
+  worker.unref();
+  worker.on("message", (message: { error?: string }) => {
+    if (message.error) console.error(`marginalia: WAL checkpoint failed: ${message.error}`);
+  });
+  worker.on("error", (error) => console.error("marginalia: WAL checkpoint worker stopped:", error));
+  sqlite.pragma(`wal_autocheckpoint = ${backstopPages}`);
+  sqlite.pragma(`journal_size_limit = ${backstopPages * 4096}`);
+  let stopped: Promise<void> | null = null;
+  return {
+    stop: () => {
+      stopped ??= new Promise((done) => {
+        worker.once("exit", () => done());
+        // Held open until the worker has closed its connection (or been cut off mid-checkpoint,
+        // which SQLite survives like any interrupted checkpoint).
+        worker.ref();
+        worker.postMessage("stop");
+        setTimeout(() => void worker.terminate(), 2_000).unref();
+      });
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Passes per tick: writes go on while a passive checkpoint copies, so each pass after the first
+ * copies what was written during the one before (a short pass); the WAL can start over only after
+ * a pass that found nothing new.
+ */
+const CATCH_UP_PASSES = 4;
+
+/**
+ * The checkpoint worker's code, evaluated as CommonJS (no file of its own to build). A failed
+ * checkpoint is reported and tried again on the next tick; SQLITE_BUSY (another process's
+ * checkpoint running, or a reader a RESTART gave up on) is not a failure.
+ */
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+// How long a RESTART may hold writers back waiting for readers; PASSIVE never waits.
+db.pragma("busy_timeout = 20");
+const timer = setInterval(() => {
+  try {
+    // "log" is the WAL's length when a pass began: a pass that finds it unchanged has caught up.
+    let length = -1;
+    for (let pass = 0; pass < ${CATCH_UP_PASSES}; pass++) {
+      const [done] = db.pragma("wal_checkpoint(PASSIVE)");
+      if (!done || done.busy || done.log === length) break;
+      length = done.log;
+    }
+    if (length > workerData.restartPages) db.pragma("wal_checkpoint(RESTART)");
+  } catch (error) {
+    if (error && error.code !== "SQLITE_BUSY") parentPort.postMessage({ error: String(error) });
+  }
+}, workerData.intervalMs);
+parentPort.on("message", (message) => {
+  if (message !== "stop") return;
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
