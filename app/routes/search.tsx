@@ -1,7 +1,8 @@
 /**
  * /search?q=&page= — site-wide search of annotations, quoted passages and source titles. A plain
  * GET form (works without script); results link to each annotation's permalink, 20 per page in a
- * stable order (best match, then oldest first).
+ * stable order (best match, then oldest first). A search that matches more than the model ranks
+ * (SEARCH_CANDIDATES) says so and pages through the most recent matches.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
@@ -25,7 +26,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const q = (url.searchParams.get("q") ?? "").slice(0, MAX_QUERY_LENGTH).trim();
   const page = parsePage(url.searchParams.get("page"));
-  if (!q) return { q, page: 1, pageCount: 0, total: 0, searchable: false, results: [] };
+  if (!q) {
+    return { q, page: 1, pageCount: 0, total: 0, capped: false, searchable: false, results: [] };
+  }
   const viewer = await getUser(request);
   const found = searchAnnotations({
     db,
@@ -39,6 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     page,
     pageCount: Math.ceil(found.total / PAGE_SIZE),
     total: found.total,
+    capped: found.capped,
     searchable: found.query !== null,
     results: found.results.map((r) => ({ ...r, permalink: permalinkPath(r.article.slug, r.id) })),
   };
@@ -112,7 +116,7 @@ function SearchResultItem({ result }: { result: Result }) {
 }
 
 export default function SearchPage() {
-  const { q, page, pageCount, total, searchable, results } = useLoaderData<typeof loader>();
+  const { q, page, pageCount, total, capped, searchable, results } = useLoaderData<typeof loader>();
   const first = (page - 1) * PAGE_SIZE + 1;
   return (
     <div className="search-page">
@@ -150,11 +154,19 @@ export default function SearchPage() {
       ) : (
         <>
           <p className="search-status" role="status">
-            {total === 1
-              ? "1 annotation matches"
-              : `${total.toLocaleString("en")} annotations match`}{" "}
+            {capped
+              ? `More than ${total.toLocaleString("en")} annotations match`
+              : total === 1
+                ? "1 annotation matches"
+                : `${total.toLocaleString("en")} annotations match`}{" "}
             “{q}”{pageCount > 1 ? `; showing ${first}–${first + results.length - 1}` : ""}.
           </p>
+          {capped ? (
+            <p className="search-hint">
+              These are the best matches among the {total.toLocaleString("en")} most recent. Add a
+              word to find older ones.
+            </p>
+          ) : null}
           {results.length === 0 ? (
             <p>
               There is no page {page}. <Link to={pageHref(q, 1)}>Back to the first page</Link>

@@ -13,7 +13,12 @@ import {
   updateAnnotation,
 } from "#app/models/annotation.server";
 import type { NewAnnotationInput } from "#app/models/annotation-input.server";
-import { markedHtml, searchAnnotations, toFtsQuery } from "#app/models/search.server";
+import {
+  markedHtml,
+  SEARCH_CANDIDATES,
+  searchAnnotations,
+  toFtsQuery,
+} from "#app/models/search.server";
 import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
 import type { Viewer } from "#app/models/visibility.server";
 import { annotation, sourceLink } from "#db/schema";
@@ -390,6 +395,28 @@ describe("searchAnnotations", () => {
       searchAnnotations({ db, viewer: null, query: "heron", articleId: articleId + 1, limit: 5 })
         .total,
     ).toBe(0);
+  });
+
+  it("ranks the newest matches when more match than it ranks, and says there are more", () => {
+    const { db, annotate } = setUp();
+    const made: number[] = [];
+    for (let i = 0; i <= SEARCH_CANDIDATES; i++) {
+      made.push(annotate(ADA, "p-3", { body: `Gannet ${i}.` }));
+    }
+    const best = annotate(BOB, "p-4", { body: "Gannet gannet gannet." });
+    const first = search(db, "gannet", null, 20);
+    expect(first).toMatchObject({ total: SEARCH_CANDIDATES, capped: true });
+    expect(first.results[0]?.id).toBe(best);
+    // The oldest two fell outside the newest SEARCH_CANDIDATES; pages stop there.
+    const everything = Array.from({ length: SEARCH_CANDIDATES / 20 }, (_, page) =>
+      search(db, "gannet", null, 20, page * 20).results.map((r) => r.id),
+    ).flat();
+    expect(new Set(everything).size).toBe(SEARCH_CANDIDATES);
+    expect(everything).not.toContain(made[0]);
+    expect(everything).not.toContain(made[1]);
+    expect(search(db, "gannet", null, 20, SEARCH_CANDIDATES).results).toEqual([]);
+    // A narrower search ranks every match and counts them exactly.
+    expect(search(db, "gannet 7")).toMatchObject({ total: 1, capped: false });
   });
 
   it("gives a snippet of a long body around the match", () => {
