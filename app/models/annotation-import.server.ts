@@ -53,11 +53,6 @@ const HOUR = 60 * 60 * 1000;
 /** Which kind of file the annotations came from. */
 export type ImportFormat = "w3c" | "hypothesis";
 
-export const FORMAT_NAMES: Record<ImportFormat, string> = {
-  w3c: "a W3C Web Annotation file",
-  hypothesis: "Hypothesis",
-};
-
 /**
  * One annotation of a file, as the mapping (app/interop) read it: the importer's input. Nothing in
  * it is trusted yet; `validateDrafts` checks it as the forms check what a person types.
