@@ -100,11 +100,7 @@ describe("a Hypothesis export onto the seed article", () => {
       at: "2024-03-01T10:15:22.481Z",
     });
     expect(
-      db
-        .select({ n: annotation.id })
-        .from(annotation)
-        .where(eq(annotation.authorId, ADA.id))
-        .all(),
+      db.select({ n: annotation.id }).from(annotation).where(eq(annotation.authorId, ADA.id)).all(),
     ).toHaveLength(15);
   });
 });
