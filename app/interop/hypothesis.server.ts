@@ -107,7 +107,9 @@ export function fromHypothesis(row: unknown): ReadResult {
   if (words === "") {
     return {
       status: "skipped",
-      reason: "It is a highlight without words; Marginalia keeps annotations that say something.",
+      reason: parentId
+        ? "It is a reply without words."
+        : "It is a highlight without words; Marginalia keeps annotations that say something.",
     };
   }
   let quote: { exact: string; prefix: string; suffix: string } | null = null;

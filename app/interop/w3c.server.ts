@@ -358,7 +358,7 @@ function checkResource(resource: unknown, role: "body" | "target", errors: strin
   }
 }
 
-/** A Choice gives its first option; a Set or List all its items; anything else itself. */
+/** A Choice gives its first option; a Composite, List or Set all its items; anything else itself. */
 function flattenResources(values: unknown[]): unknown[] {
   const out: unknown[] = [];
   for (const value of values) {
@@ -608,7 +608,12 @@ export function fromW3C(
   if (reply && parent === null) {
     return { status: "invalid", errors: ["It replies, but its target names no annotation."] };
   }
-  const target = reply ? null : (targets.map(readTarget).find((t) => t !== null) ?? null);
+  // Of several target resources (a Composite, a List, Independents) the first is read.
+  const target = reply
+    ? null
+    : (flattenResources(targets)
+        .map(readTarget)
+        .find((t) => t !== null) ?? null);
   const resolvedKind = kind ?? kindFrom(motivations, bodies);
   const link = resolvedKind === "source" ? bodies.link : null;
   let body = bodies.texts.join("\n\n");

@@ -327,6 +327,26 @@ export function exportGroupAnnotations({
   );
 }
 
+/**
+ * One annotation as this viewer may see it (a placeholder if deleted or hidden from them), for
+ * whatever serves an annotation at its own IRI; NotFound when they may not see it at all.
+ */
+export function getPortableAnnotation({
+  db,
+  viewer,
+  id,
+  origin,
+}: {
+  db: Db;
+  viewer: Viewer;
+  id: number;
+  origin: string;
+}): PortableAnnotation {
+  const [row] = readRows(db, viewer, eq(annotation.id, id));
+  if (!row) throw new NotFoundError("That annotation does not exist or is not visible to you.");
+  return portableOf(row, origin);
+}
+
 /** `?page=` as the export routes take it: a page number from 1, `all`, or absent. */
 export function parseExportPart(value: string | null): ExportPart | null {
   if (value === null || value === "") return { page: null };
