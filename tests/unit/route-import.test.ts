@@ -4,7 +4,7 @@
  * report; bad files (not JSON, a wrong shape, too many items, hostile text, too large) are refused
  * beside their field with a 4xx and write nothing; a group import only into the importer's group.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { action, loader } from "#app/routes/articles.$slug_.import";
@@ -254,6 +254,18 @@ describe("bad files are refused beside their field, writing nothing", () => {
     const answer = await upload(`[${" ".repeat(10 * 1024 * 1024)}]`);
     expect(answer.status).toBe(413);
     expect(body(answer).errors.file).toMatch(/larger than 10 MB/);
+  });
+});
+
+describe("the W3C working group's incorrect samples", () => {
+  const folder = new URL("../data/w3c/samples/incorrect/", import.meta.url);
+  const names = readdirSync(folder).filter((name) => name.endsWith(".json"));
+  it.each(names)("%s is refused with a message, writing nothing", async (name) => {
+    const before = written();
+    const answer = await upload(readFileSync(new URL(name, folder), "utf8"));
+    expect(answer.status).toBe(400);
+    expect(body(answer).errors.file).toMatch(/\w/);
+    expect(written()).toEqual(before);
   });
 });
 
