@@ -60,6 +60,13 @@ const MAX_BODY_BYTES = 256 * 1024;
  */
 const MAX_UPLOAD_BODY_BYTES = 1024 * 1024 + 64 * 1024;
 const UPLOAD_PATHS = /^\/(articles\/[^/]+\/revisions|collections\/[^/]+)(\.data)?\/?$/;
+/**
+ * The annotation import takes files up to 10 MB (MAX_ANNOTATION_IMPORT_BYTES). Bodies up to this
+ * reach its action, which refuses one over its limit from Content-Length, before reading a byte,
+ * with a message beside the file field; only beyond this does the bare 413 answer.
+ */
+const MAX_ANNOTATION_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
+const ANNOTATION_IMPORT_PATH = /^\/articles\/[^/]+\/import(\.data)?\/?$/;
 
 function limitBodySize(req: Request, res: Response, next: NextFunction) {
   if (req.method === "GET" || req.method === "HEAD") return next();
@@ -68,7 +75,11 @@ function limitBodySize(req: Request, res: Response, next: NextFunction) {
     res.status(411).type("text/plain").send("Length Required");
     return;
   }
-  const limit = UPLOAD_PATHS.test(req.path) ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
+  const limit = ANNOTATION_IMPORT_PATH.test(req.path)
+    ? MAX_ANNOTATION_IMPORT_BODY_BYTES
+    : UPLOAD_PATHS.test(req.path)
+      ? MAX_UPLOAD_BODY_BYTES
+      : MAX_BODY_BYTES;
   if (Number(length ?? 0) > limit) {
     res.status(413).type("text/plain").send("That is more than a form here can hold.");
     return;

@@ -5,7 +5,12 @@
  * can never reach a row the rule did not allow. Markdown is rendered once, here, and stored.
  */
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { describePassage, locateQuote } from "#app/anchoring/selectors";
+import {
+  describePassage,
+  locateQuote,
+  type TextPositionSelector,
+  type TextQuoteSelector,
+} from "#app/anchoring/selectors";
 import { renderMarkdown } from "#app/markdown.server";
 import type {
   AnnotationEdit,
@@ -237,42 +242,90 @@ export function createAnnotation({
         "The article was revised while you were writing: reload the paragraph and post again.",
       );
     }
-    const groupId = input.visibility === "group" ? (input.groupId ?? null) : null;
-    if (input.visibility === "group" && groupId === null) {
-      throw new FieldValidationError({ visibility: "Choose which group will see this." });
-    }
-    if (groupId !== null) {
-      try {
-        requireGroupRole(tx, author, groupId, "post");
-      } catch {
-        throw new FieldValidationError({ visibility: "You can only post to a group you are in." });
-      }
-      numberAuthor(tx, groupId, articleId, author.id);
-    }
-    const created = tx
-      .insert(annotation)
-      .values({
-        articleId,
-        blockId,
-        kind: input.kind,
-        body: input.body,
-        bodyHtml,
-        authorId: author.id,
-        visibility: input.visibility,
-        groupId,
-        depth: 0,
-        quoteExact: passage?.quote.exact ?? null,
-        quotePrefix: passage?.quote.prefix ?? null,
-        quoteSuffix: passage?.quote.suffix ?? null,
-        positionStart: passage?.position.start ?? null,
-        positionEnd: passage?.position.end ?? null,
-      })
-      .returning({ id: annotation.id })
-      .get();
-    tx.update(annotation).set({ rootId: created.id }).where(eq(annotation.id, created.id)).run();
-    insertSource(tx, created.id, input);
-    return created.id;
+    return insertRoot(tx, {
+      author,
+      articleId,
+      blockId,
+      input,
+      bodyHtml,
+      visibility: input.visibility,
+      groupId: input.visibility === "group" ? (input.groupId ?? null) : null,
+      passage,
+    });
   }, IMMEDIATE);
+}
+
+/**
+ * Writes a new thread's root inside the caller's transaction, once the paragraph and the passage are
+ * known: the group's "post" rule, the anonymous assignment's number, the row, its root id and a
+ * source's link. The form and the annotation import (annotation-import.server.ts) both write here,
+ * so a root is the same row whichever way it came.
+ */
+export function insertRoot(
+  tx: DbOrTx,
+  {
+    author,
+    articleId,
+    blockId,
+    input,
+    bodyHtml,
+    visibility,
+    groupId,
+    passage,
+    anchorStatus = "anchored",
+    originQuote = null,
+  }: {
+    author: { id: string };
+    articleId: number;
+    blockId: number;
+    input: AnnotationInput;
+    /** `input.body` rendered, before the write lock is taken (Markdown is the slow part). */
+    bodyHtml: string;
+    visibility: AnnotationRow["visibility"];
+    groupId: number | null;
+    /** The quoted passage; without a position for an imported orphan (its words are not here). */
+    passage: { quote: TextQuoteSelector; position: TextPositionSelector | null } | null;
+    /** `changed` (and the quote as written) for an import that found its words only approximately. */
+    anchorStatus?: AnnotationRow["anchorStatus"];
+    originQuote?: string | null;
+  },
+): number {
+  if (visibility === "group" && groupId === null) {
+    throw new FieldValidationError({ visibility: "Choose which group will see this." });
+  }
+  if (groupId !== null) {
+    try {
+      requireGroupRole(tx, author, groupId, "post");
+    } catch {
+      throw new FieldValidationError({ visibility: "You can only post to a group you are in." });
+    }
+    numberAuthor(tx, groupId, articleId, author.id);
+  }
+  const created = tx
+    .insert(annotation)
+    .values({
+      articleId,
+      blockId,
+      kind: input.kind,
+      body: input.body,
+      bodyHtml,
+      authorId: author.id,
+      visibility,
+      groupId: visibility === "group" ? groupId : null,
+      depth: 0,
+      quoteExact: passage?.quote.exact ?? null,
+      quotePrefix: passage?.quote.prefix ?? null,
+      quoteSuffix: passage?.quote.suffix ?? null,
+      positionStart: passage?.position?.start ?? null,
+      positionEnd: passage?.position?.end ?? null,
+      anchorStatus,
+      originQuote,
+    })
+    .returning({ id: annotation.id })
+    .get();
+  tx.update(annotation).set({ rootId: created.id }).where(eq(annotation.id, created.id)).run();
+  insertSource(tx, created.id, input);
+  return created.id;
 }
 
 /** Replies to an annotation the author can see; the reply joins that thread and its visibility. */
@@ -292,27 +345,44 @@ export function createReply({
     // Inside the write lock: a parent another process deleted meanwhile is refused (404), never
     // answered, and never a foreign-key failure.
     const parent = getAnnotationFor(tx, author, "reply", parentId);
-    if (parent.groupId !== null) numberAuthor(tx, parent.groupId, parent.articleId, author.id);
-    const created = tx
-      .insert(annotation)
-      .values({
-        articleId: parent.articleId,
-        blockId: parent.blockId,
-        kind: input.kind,
-        body: input.body,
-        bodyHtml,
-        authorId: author.id,
-        visibility: parent.visibility,
-        groupId: parent.groupId,
-        parentId: parent.id,
-        rootId: parent.rootId ?? parent.id,
-        depth: parent.depth + 1,
-      })
-      .returning({ id: annotation.id })
-      .get();
-    insertSource(tx, created.id, input);
-    return created.id;
+    return insertReply(tx, { author, parent, input, bodyHtml });
   }, IMMEDIATE);
+}
+
+/**
+ * Writes a reply to `parent` (already looked up through `getAnnotationFor(…, "reply", …)`) inside
+ * the caller's transaction: it joins the parent's thread, paragraph and visibility. Shared by the
+ * reply form and the annotation import.
+ */
+export function insertReply(
+  tx: DbOrTx,
+  {
+    author,
+    parent,
+    input,
+    bodyHtml,
+  }: { author: { id: string }; parent: AnnotationRow; input: AnnotationInput; bodyHtml: string },
+): number {
+  if (parent.groupId !== null) numberAuthor(tx, parent.groupId, parent.articleId, author.id);
+  const created = tx
+    .insert(annotation)
+    .values({
+      articleId: parent.articleId,
+      blockId: parent.blockId,
+      kind: input.kind,
+      body: input.body,
+      bodyHtml,
+      authorId: author.id,
+      visibility: parent.visibility,
+      groupId: parent.groupId,
+      parentId: parent.id,
+      rootId: parent.rootId ?? parent.id,
+      depth: parent.depth + 1,
+    })
+    .returning({ id: annotation.id })
+    .get();
+  insertSource(tx, created.id, input);
+  return created.id;
 }
 
 /** Changes the text (and a source's link) of the viewer's own annotation; its kind stays. */
