@@ -22,6 +22,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import morgan from "morgan";
 import { EnvError, readEnv } from "#app/env.server";
+import { isNegotiatedPath, NEGOTIATED_VARY, negotiatedPath } from "#app/interop/negotiate";
 import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page-cache.server";
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
 import { REISSUE_WINDOW_MS, SESSION_DAYS } from "#app/utils/session-cookie";
@@ -94,6 +95,23 @@ function compressible(req: Request, res: Response): boolean {
   return compression.filter(req, res);
 }
 
+/**
+ * Content negotiation on an article's address: `Accept: application/ld+json` gets the article's
+ * annotations (the export route answers, as if asked for /articles/:slug/annotations.jsonld), any
+ * other the reading page. Both say they vary by Accept, so no cache hands one to the other's client.
+ */
+function negotiateArticle(req: Request, res: Response, next: NextFunction) {
+  const rewritten = negotiatedPath(req.method, req.originalUrl, req.get("accept"));
+  if (rewritten) {
+    // Remix builds its request from originalUrl.
+    req.url = rewritten;
+    req.originalUrl = rewritten;
+  } else if (isNegotiatedPath(req.path)) {
+    res.vary(NEGOTIATED_VARY);
+  }
+  next();
+}
+
 const app = express();
 app.disable("x-powered-by");
 // Parsed (env.server.ts): Express would read "1" as an address, not a hop count.
@@ -114,6 +132,7 @@ app.use(morgan(mode === "production" ? "short" : "dev"));
 // action, unless it is a protocol request authenticated by a bearer token alone (write-origin.server.ts).
 app.use(sameOriginWrites(ownOrigin));
 app.use(limitBodySize);
+app.use(negotiateArticle);
 
 const build = (await import(BUILD_PATH)) as ServerBuild;
 app.all(

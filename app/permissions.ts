@@ -107,7 +107,7 @@ export function permissionsOf(actor: Actor, subject: PermissionSubject): Permiss
  * group (members, join code, size cap, assignments, the moderation log); moderators keep it civil
  * and see participation; every member takes part.
  */
-export const groupActions = ["manage", "moderate", "viewParticipation", "post"] as const;
+export const groupActions = ["manage", "moderate", "viewParticipation", "post", "export"] as const;
 export type GroupAction = (typeof groupActions)[number];
 
 const GROUP_RULES: Record<GroupAction, readonly GroupRole[]> = {
@@ -115,6 +115,8 @@ const GROUP_RULES: Record<GroupAction, readonly GroupRole[]> = {
   moderate: ["owner", "moderator"],
   viewParticipation: ["owner", "moderator"],
   post: ["owner", "moderator", "member"],
+  // Every member's words, names unaliased, in one file: the instructor's or editor's record.
+  export: ["owner"],
 };
 
 export const GROUP_REFUSALS: Record<GroupAction, string> = {
@@ -122,6 +124,7 @@ export const GROUP_REFUSALS: Record<GroupAction, string> = {
   moderate: "Only the group's owners and moderators can do that.",
   viewParticipation: "Only the group's owners and moderators can see participation.",
   post: "Only the group's members can post in it.",
+  export: "Only the group's owners can export its annotations.",
 };
 
 export function canInGroup(role: GroupRole | null | undefined, action: GroupAction): boolean {

@@ -323,6 +323,19 @@ export default function Account() {
         submitting={submitting === ACCOUNT_INTENTS.createToken}
       />
 
+      <section className="account-section" aria-labelledby="export-heading">
+        <h2 id="export-heading">Your annotations</h2>
+        <p className="section-note">
+          Everything you wrote, on every article and private notes included, as W3C Web Annotations
+          (JSON-LD) that other annotation tools read.
+        </p>
+        <p>
+          <a href="/account/annotations.jsonld" download>
+            Download my annotations
+          </a>
+        </p>
+      </section>
+
       <section className="account-section danger-zone" aria-labelledby="delete-heading">
         <h2 id="delete-heading">Delete account</h2>
         <p className="section-note">

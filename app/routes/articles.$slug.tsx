@@ -37,6 +37,13 @@ export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
     ? [
         { title: `${data.article.title} · Marginalia` },
         { name: "description", content: data.article.dek ?? "" },
+        // The same address answers `Accept: application/ld+json` with these (server.ts).
+        {
+          tagName: "link",
+          rel: "alternate",
+          type: "application/ld+json",
+          href: `/articles/${data.article.slug}/annotations.jsonld`,
+        },
       ]
     : [{ title: errorTitle(error) }];
 
@@ -123,6 +130,9 @@ export default function ReadingPage() {
           </Link>
         ) : null}
         <a href={`/articles/${article.slug}/feed.xml`}>Atom feed of new annotations</a>
+        <a href={`/articles/${article.slug}/annotations.jsonld`} download>
+          Download annotations (W3C JSON-LD)
+        </a>
       </nav>
       {assignments.length > 0 ? (
         <ul className="assignment-notes" aria-label="Your assignments and reviews of this article">

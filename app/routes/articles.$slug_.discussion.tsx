@@ -100,6 +100,12 @@ export default function Discussion() {
         <Link to={`/articles/${article.slug}`}>{article.title}</Link>
       </p>
       <h1>Discussion</h1>
+      <nav className="discussion-tools" aria-label="Discussion tools">
+        <a href={`/articles/${article.slug}/annotations.jsonld`} download>
+          Download all annotations (W3C JSON-LD)
+        </a>
+        <a href={`/articles/${article.slug}/feed.xml`}>Atom feed of new annotations</a>
+      </nav>
       <Form method="get" className="discussion-filters" aria-label="Sort and filter threads">
         <div className="filter-field">
           <label htmlFor="filter-sort">Sort</label>

@@ -92,6 +92,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     viewerId: viewer.id,
     manages,
     moderates: canInGroup(group.role, "moderate"),
+    exports: canInGroup(group.role, "export"),
     members: listMembers({ db, viewer, groupId }),
     // Dates are written on the server: the browser's Intl may word them differently.
     assignments: listGroupAssignments({ db, viewer, groupId }).map((a) => ({
@@ -167,7 +168,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function GroupPage() {
-  const { group, viewerId, manages, moderates, members, assignments, articles, saved } =
+  const { group, viewerId, manages, moderates, exports, members, assignments, articles, saved } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submitting = useNavigation().formData?.get("intent");
@@ -198,6 +199,13 @@ export default function GroupPage() {
       {moderates ? (
         <p>
           <Link to={`/groups/${group.id}/moderation`}>Moderation queue and log</Link>
+        </p>
+      ) : null}
+      {exports ? (
+        <p>
+          <a href={`/groups/${group.id}/annotations.jsonld`} download>
+            Download the {words.kind}'s annotations (W3C JSON-LD)
+          </a>
         </p>
       ) : null}
 

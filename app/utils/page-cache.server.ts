@@ -20,6 +20,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { brotliCompress, gzip, constants as zlib } from "node:zlib";
+import { prefersJsonLd } from "#app/interop/negotiate";
 import { hasSessionCookie, SESSION_COOKIE, sessionIdOf } from "#app/utils/session-cookie";
 import type { Db } from "#db/client";
 
@@ -32,7 +33,7 @@ export type Encoding = "br" | "gzip" | "identity";
 export function cacheablePath(req: {
   method?: string;
   url?: string;
-  headers: { cookie?: string };
+  headers: { cookie?: string; accept?: string };
 }): string | null {
   if (req.method !== "GET" && req.method !== "HEAD") return null;
   const url = req.url ?? "";
@@ -40,6 +41,8 @@ export function cacheablePath(req: {
   // and `/articles/x.data` is a client navigation's data request, not the page.
   if (!/^\/articles\/[^/?#.]+$/.test(url)) return null;
   if (hasSessionCookie(req.headers.cookie)) return null;
+  // The same address answers JSON-LD by content negotiation (server.ts): never the stored HTML.
+  if (prefersJsonLd(req.headers.accept)) return null;
   return url;
 }
 
@@ -48,10 +51,16 @@ export function cacheablePath(req: {
  * or in one layer (`?layer=public|me|group-<id>`, exactly as the layer switch writes it; any other
  * query string could ask the loaders for anything, so it goes to Express).
  */
-export function personalPath(req: { method?: string; url?: string }): string | null {
+export function personalPath(req: {
+  method?: string;
+  url?: string;
+  headers: { accept?: string };
+}): string | null {
   if (req.method !== "GET" && req.method !== "HEAD") return null;
   const url = req.url ?? "";
   if (!/^\/articles\/[^/?#.]+(\?layer=(public|me|group-[1-9]\d{0,9}))?$/.test(url)) return null;
+  // As for a stranger's page: a JSON-LD request to the same address is never answered with HTML.
+  if (prefersJsonLd(req.headers.accept)) return null;
   return url;
 }
 
@@ -110,8 +119,11 @@ export function notModified(ifNoneMatch: string | undefined, etag: string): bool
   });
 }
 
-/** Where a cached page must be refetched: it varies with these request headers. */
-export const VARY = "Accept-Encoding, Cookie";
+/**
+ * Where a cached page must be refetched: it varies with these request headers (`Accept`: the
+ * address also answers JSON-LD).
+ */
+export const VARY = "Accept, Accept-Encoding, Cookie";
 /**
  * Browsers and proxies may keep the page but must ask each time (a 304 is cheap): an annotation can
  * change it at any moment.

@@ -26,7 +26,7 @@ test("a stranger's stored page shows a new public annotation at once, never a pr
   expect(etag, "a stored page carries a strong ETag").toMatch(/^"[^"]+"$/);
   const again = await page.goto(`/articles/${slug}`);
   expect(again?.headers().etag).toBe(etag);
-  expect(again?.headers().vary).toBe("Accept-Encoding, Cookie");
+  expect(again?.headers().vary).toBe("Accept, Accept-Encoding, Cookie");
   await expect(page.locator("#p-3 .discuss")).toHaveText("Discuss");
 
   // A reader posts a public counterargument on a passage of paragraph 3, through the app.

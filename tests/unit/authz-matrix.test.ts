@@ -656,6 +656,38 @@ const ROWS: Row[] = [
   },
   { route: "articles.$slug_.review[.md].tsx", method: "POST", expect: NO_ACTION },
 
+  // W3C exports: each reader gets what they may see (tests/unit/route-export.test.ts checks
+  // which); a reader's own need an account; a group's are its owners' (the author owns the
+  // world's group, the stranger is a member, the admin an outsider).
+  { route: "articles.$slug_.annotations[.jsonld].tsx", method: "GET", expect: all("200") },
+  {
+    route: "articles.$slug_.annotations[.jsonld].tsx",
+    method: "GET",
+    target: "missing-article",
+    expect: all("404"),
+  },
+  {
+    route: "articles.$slug_.annotations[.jsonld].tsx",
+    method: "GET",
+    query: "page=1",
+    expect: all("200"),
+  },
+  { route: "articles.$slug_.annotations[.jsonld].tsx", method: "POST", expect: NO_ACTION },
+  { route: "account_.annotations[.jsonld].tsx", method: "GET", expect: signedIn("200") },
+  { route: "account_.annotations[.jsonld].tsx", method: "POST", expect: NO_ACTION },
+  {
+    route: "groups.$groupId.annotations[.jsonld].tsx",
+    method: "GET",
+    expect: { anonymous: LOGIN, stranger: "403", author: "200", admin: "404" },
+  },
+  {
+    route: "groups.$groupId.annotations[.jsonld].tsx",
+    method: "GET",
+    target: "missing-group",
+    expect: signedIn("404"),
+  },
+  { route: "groups.$groupId.annotations[.jsonld].tsx", method: "POST", expect: NO_ACTION },
+
   // The whole discussion.
   { route: "articles.$slug_.discussion.tsx", method: "GET", expect: all("200") },
   {

@@ -95,7 +95,7 @@ const GROUP_TABLE: [GroupRole | null, GroupAction[]][] = [
   [null, []],
   ["member", ["post"]],
   ["moderator", ["moderate", "viewParticipation", "post"]],
-  ["owner", ["manage", "moderate", "viewParticipation", "post"]],
+  ["owner", ["manage", "moderate", "viewParticipation", "post", "export"]],
 ];
 
 describe("canInGroup", () => {

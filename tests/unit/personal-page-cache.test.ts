@@ -67,7 +67,8 @@ function moved(stamps: () => Record<string, string | undefined>, write: () => vo
 
 describe("which signed-in requests the cache may answer", () => {
   it("takes the reading page, bare or in one layer as the switch writes it", () => {
-    const get = (url: string, method = "GET") => personalPath({ method, url });
+    const get = (url: string, method = "GET", accept = "text/html") =>
+      personalPath({ method, url, headers: { accept } });
     expect(get("/articles/a")).toBe("/articles/a");
     expect(get("/articles/a", "HEAD")).toBe("/articles/a");
     expect(get("/articles/a?layer=public")).toBe("/articles/a?layer=public");
@@ -85,6 +86,8 @@ describe("which signed-in requests the cache may answer", () => {
       expect(get(url), url).toBeNull();
     }
     expect(get("/articles/a", "POST")).toBeNull();
+    // The address answers JSON-LD by content negotiation: a stored page never answers that.
+    expect(get("/articles/a", "GET", "application/ld+json")).toBeNull();
   });
 
   it("reads one plain session id from the Cookie header", () => {
