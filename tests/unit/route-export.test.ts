@@ -8,7 +8,7 @@
  * exporting nothing.
  */
 import { and, eq } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { codePointSlice } from "#app/anchoring/selectors";
 import { readAnnotationFile } from "#app/interop/document.server";
 import { ANNO_CONTEXT, ANNOTATION_MEDIA_TYPE } from "#app/interop/vocabulary";
@@ -36,7 +36,10 @@ import {
   signedInUser,
 } from "./factories";
 import { createGroupWith } from "./group-factories";
-import { mustFailures } from "./w3c-schemas";
+import { loadMusts, mustFailures } from "./w3c-schemas";
+
+// The schemas compile once, before any test, however busy the machine.
+beforeAll(loadMusts, 60_000);
 
 type Json = Record<string, unknown>;
 type Item = Json & { id: string };

@@ -4,7 +4,7 @@
  * an annotation that meets the musts and read back exactly, collections and pages, Hypothesis's
  * export format, hostile files, and content negotiation's choice of representation.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   parseAnnotationDocument,
   readAnnotationFile,
@@ -26,7 +26,10 @@ import {
 import { fromW3C, toW3C } from "#app/interop/w3c.server";
 import { annotationKinds, stances } from "#app/rules";
 import { cacheablePath } from "#app/utils/page-cache.server";
-import { mustFailures, mustKindOf, samples } from "./w3c-schemas";
+import { loadMusts, mustFailures, mustKindOf, samples } from "./w3c-schemas";
+
+// The schemas compile once, before any test, however busy the machine.
+beforeAll(loadMusts, 60_000);
 
 const ORIGIN = "https://marginalia.test";
 const SLUG = "an-article";

@@ -53,6 +53,14 @@ function compile(): Record<MustKind, Assertion[]> {
   return out;
 }
 
+/**
+ * Compiles the assertions once. Slow (Ajv compiles some eighty schemas, seconds on a busy machine):
+ * call it from a `beforeAll` with a long timeout, so no single test pays for it.
+ */
+export function loadMusts(): void {
+  compiled ??= compile();
+}
+
 /** The must assertions `document` fails, as "file: message"; empty when it meets them all. */
 export function mustFailures(kind: MustKind, document: unknown): string[] {
   compiled ??= compile();
