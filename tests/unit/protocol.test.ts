@@ -33,7 +33,10 @@ import {
   signedInUser,
 } from "./factories";
 import { createGroupWith } from "./group-factories";
-import { mustFailures } from "./w3c-schemas";
+import { loadMusts, mustFailures } from "./w3c-schemas";
+
+// The schemas compile once, before any test, however busy the machine.
+beforeAll(loadMusts, 60_000);
 
 const SLUG = SEED_ARTICLE_SLUG;
 const CONTAINER = `/articles/${SLUG}/annotations/`;
