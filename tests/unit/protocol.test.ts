@@ -647,6 +647,42 @@ describe("authorisation", () => {
   });
 });
 
+describe("the permission rule, as on the pages", () => {
+  it("a site admin neither reads private notes nor deletes or replaces others' annotations", async () => {
+    const admin = await signedInUser({ role: "admin" });
+    const adminToken = tokenFor(admin);
+    const note = createThread(ada, { visibility: "private" });
+    const open = createThread(ada);
+    expect((await send(`${CONTAINER}${note}`, { token: adminToken })).status).toBe(404);
+    const current = await json(await send(`${CONTAINER}${open}`, { token: adminToken }));
+    expect(
+      (await send(`${CONTAINER}${open}`, { method: "DELETE", token: adminToken })).status,
+    ).toBe(403);
+    expect(
+      (
+        await send(`${CONTAINER}${open}`, {
+          method: "PUT",
+          token: adminToken,
+          body: { ...current, body: { type: "TextualBody", value: "Not mine to change." } },
+        })
+      ).status,
+    ).toBe(403);
+    // Anyone who can see it may answer it.
+    const reply = await send(CONTAINER, {
+      method: "POST",
+      token: adminToken,
+      body: {
+        "@context": ANNO_CONTEXT,
+        type: "Annotation",
+        motivation: "replying",
+        bodyValue: "An admin's answer.",
+        target: `${CONTAINER_IRI}${open}`,
+      },
+    });
+    expect(reply.status).toBe(201);
+  });
+});
+
 describe("one annotation at its IRI", () => {
   it("answers GET and HEAD with Link, Allow, Vary, ETag and the media type; 304 when unchanged", async () => {
     const id = createThread(ada, { anchor: "p-2" });
