@@ -201,7 +201,10 @@ function cacheControl(actor: ProtocolActor, transform = true): string {
   return transform ? base : `${base}, no-transform`;
 }
 
-/** GET or HEAD of a JSON-LD document, with a 304 when the client's copy is current. */
+/**
+ * A JSON-LD document with its media type and ETag; for GET and HEAD, a 304 instead when the
+ * client's copy (If-None-Match) is current, and no body for HEAD.
+ */
 function jsonLdResponse(
   request: Request,
   document: unknown,
@@ -632,7 +635,7 @@ async function deleteOne(ctx: Context, id: number): Promise<Response> {
 
 // ——— Dispatch ———
 
-function options(allow: string, container: boolean): Response {
+function optionsResponse(allow: string, container: boolean): Response {
   return new Response(null, {
     status: 204,
     headers: {
@@ -660,7 +663,7 @@ function methodNotAllowed(allow: string): Response {
   return problem(405, `This address takes ${allow}.`, { headers: { Allow: allow } });
 }
 
-async function route(request: Request, options_: ProtocolOptions): Promise<Response> {
+async function route(request: Request, options: ProtocolOptions): Promise<Response> {
   const url = new URL(request.url);
   const address = protocolAddress(url.pathname);
   if (!address) return problem(404, "This is not an Annotation Protocol address.");
@@ -685,9 +688,9 @@ async function route(request: Request, options_: ProtocolOptions): Promise<Respo
     credentials: credentialsOf(request, origin),
     origin,
     article: { id: found.id, slug: found.slug, title: found.title, revisionId: found.revisionId },
-    pageSize: options_.pageSize ?? PAGE_SIZE,
+    pageSize: options.pageSize ?? PAGE_SIZE,
   };
-  if (method === "OPTIONS") return options(allow, container);
+  if (method === "OPTIONS") return optionsResponse(allow, container);
   if (container) {
     if (method === "GET" || method === "HEAD") return getContainer(ctx);
     if (method === "POST") return postToContainer(ctx);
@@ -709,11 +712,11 @@ async function route(request: Request, options_: ProtocolOptions): Promise<Respo
  */
 export async function handleProtocolRequest(
   request: Request,
-  options_: ProtocolOptions = {},
+  options: ProtocolOptions = {},
 ): Promise<Response> {
   let response: Response;
   try {
-    response = await route(request, options_);
+    response = await route(request, options);
   } catch (error) {
     if (error instanceof Response) response = await fromThrownResponse(error);
     else throw error;
