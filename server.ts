@@ -1,7 +1,8 @@
 /**
  * The production (and dev) HTTP server: Express in front of the Remix build. It exists, rather than
- * remix-serve, for three things a route cannot do for itself: refuse cross-site writes before any
- * action runs, tell actions the client's address (for rate limiting), and set security headers.
+ * remix-serve, for what a route cannot do for itself: refuse cross-site writes before any action
+ * runs, tell actions the client's address (for rate limiting), set security headers, and answer
+ * the Annotation Protocol ahead of Remix (ADR 016).
  * In production, the render-once page cache answers anonymous reading pages before Express (ADR 010).
  *
  * `npm run build` bundles this file into build/server.js (esbuild; node_modules stay external), so
@@ -24,6 +25,7 @@ import morgan from "morgan";
 import { EnvError, readEnv } from "#app/env.server";
 import { isNegotiatedPath, NEGOTIATED_VARY, negotiatedPath } from "#app/interop/negotiate";
 import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page-cache.server";
+import { protocolRequests } from "#app/utils/protocol-dispatch.server";
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
 import { REISSUE_WINDOW_MS, SESSION_DAYS } from "#app/utils/session-cookie";
 import { sameOriginWrites } from "#app/utils/write-origin.server";
@@ -143,6 +145,17 @@ app.use(morgan(mode === "production" ? "short" : "dev"));
 // action, unless it is a protocol request authenticated by a bearer token alone (write-origin.server.ts).
 app.use(sameOriginWrites(ownOrigin));
 app.use(limitBodySize);
+// The Annotation Protocol (ADR 016) answers its requests here, ahead of Remix: Remix would refuse
+// a cross-origin write to the annotation IRI, which is also a page. Imported here, after the
+// settings were read, as the page cache's database is: opening it needs them.
+const { handleProtocolRequest } = await import("#app/interop/protocol.server");
+app.use(
+  protocolRequests({
+    ownOrigin,
+    handle: (request) => handleProtocolRequest(request),
+    maxBodyBytes: MAX_BODY_BYTES,
+  }),
+);
 app.use(negotiateArticle);
 
 const build = (await import(BUILD_PATH)) as ServerBuild;

@@ -347,6 +347,33 @@ export function getPortableAnnotation({
   return portableOf(row, origin);
 }
 
+/**
+ * A slice of an article's annotations as this viewer may see them (oldest first, placeholders
+ * included, as in the export) and how many there are in all: the pages of the article's
+ * Annotation Protocol container (app/interop/protocol.server.ts), which names its own pages.
+ */
+export function listArticleAnnotations({
+  db,
+  viewer,
+  articleId,
+  origin,
+  offset,
+  limit,
+}: {
+  db: Db;
+  viewer: Viewer;
+  articleId: number;
+  origin: string;
+  offset: number;
+  limit: number;
+}): { total: number; items: PortableAnnotation[] } {
+  const where = eq(annotation.articleId, articleId);
+  const total = countRows(db, viewer, where);
+  if (limit <= 0 || offset >= total) return { total, items: [] };
+  const rows = readRows(db, viewer, where, { limit, offset });
+  return { total, items: rows.map((r) => portableOf(r, origin)) };
+}
+
 /** `?page=` as the export routes take it: a page number from 1, `all`, or absent. */
 export function parseExportPart(value: string | null): ExportPart | null {
   if (value === null || value === "") return { page: null };
