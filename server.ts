@@ -24,6 +24,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import morgan from "morgan";
 import { EnvError, readEnv } from "#app/env.server";
 import { isNegotiatedPath, NEGOTIATED_VARY, negotiatedPath } from "#app/interop/negotiate";
+import { whenWritable } from "#app/utils/connection.server";
 import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page-cache.server";
 import { protocolRequests } from "#app/utils/protocol-dispatch.server";
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
@@ -167,6 +168,7 @@ app.all(
     getLoadContext: (req, res) => ({
       clientAddress: req.ip || req.socket.remoteAddress || "unknown",
       cspNonce: String(res.locals.cspNonce ?? ""),
+      writable: () => whenWritable(res),
     }),
   }),
 );

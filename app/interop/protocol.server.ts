@@ -40,7 +40,11 @@ import {
   updateAnnotation,
 } from "#app/models/annotation.server";
 import { findArticle } from "#app/models/article.server";
-import { getPortableAnnotation, listArticleAnnotations } from "#app/models/export.server";
+import {
+  countArticleAnnotations,
+  getPortableAnnotation,
+  listArticleAnnotations,
+} from "#app/models/export.server";
 import {
   type ProtocolArticle,
   type ProtocolRefusal,
@@ -52,6 +56,7 @@ import { db } from "#app/utils/db.server";
 import { RateLimitedError, statusOf } from "#app/utils/errors";
 import { siteOrigin } from "#app/utils/export-response.server";
 import { type ProtocolActor, protocolActor } from "#app/utils/protocol-auth.server";
+import { CORS_HEADERS } from "#app/utils/protocol-dispatch.server";
 import { retryAfterHeaders } from "#app/utils/retry-after";
 import { protocolAddress, requestOrigin } from "#app/utils/write-origin.server";
 
@@ -84,12 +89,8 @@ export const ACCEPT_POST = ANNOTATION_MEDIA_TYPE;
 export const CONTAINER_VARY = "Accept, Prefer, Authorization, Cookie, Origin";
 export const ANNOTATION_VARY = "Accept, Authorization, Cookie, Origin";
 
-/** CORS: any origin, never with credentials (no `Access-Control-Allow-Credentials`). */
-export const CORS_HEADERS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Expose-Headers":
-    "ETag, Location, Link, Allow, Accept-Post, Preference-Applied, Vary, WWW-Authenticate, Retry-After",
-} as const;
+/** CORS: any origin, never with credentials (defined beside the middleware, which sends it too). */
+export { CORS_HEADERS };
 export const CORS_ALLOW_HEADERS =
   "Accept, Authorization, Content-Type, If-Match, If-None-Match, Prefer";
 /** How long a browser may keep a preflight's answer, in seconds. */
@@ -383,7 +384,7 @@ function containerPage(
   iris: boolean,
   embedded: boolean,
 ): AnnotationPage | Record<string, unknown> {
-  const { items } = listArticleAnnotations({
+  const items = listArticleAnnotations({
     db,
     viewer,
     articleId: ctx.article.id,
@@ -402,14 +403,8 @@ async function getContainer(ctx: Context): Promise<Response> {
   const url = new URL(request.url);
   const pageParam = url.searchParams.get("page");
   const id = containerIri(origin, article.slug);
-  const { total } = listArticleAnnotations({
-    db,
-    viewer: actor.user,
-    articleId: article.id,
-    origin,
-    offset: 0,
-    limit: 0,
-  });
+  // Counted once per request; the page read below takes its ids from the same index.
+  const total = countArticleAnnotations({ db, viewer: actor.user, articleId: article.id });
   const label = `Annotations on “${article.title}” (Marginalia)`;
   const headers: Record<string, string> = {
     Link: CONTAINER_LINK,

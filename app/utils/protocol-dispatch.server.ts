@@ -13,6 +13,18 @@ import type { NextFunction, Request, Response } from "express";
 import { prefersJsonLd } from "#app/interop/negotiate";
 import { protocolAddress } from "#app/utils/write-origin.server";
 
+/**
+ * CORS on every protocol answer: any origin, never with credentials (no
+ * `Access-Control-Allow-Credentials`). Here, free of the database, so that the middleware's own
+ * answers (a body too large, a server error) carry them as the handler's do: without them a
+ * script on another origin could not read why it was refused.
+ */
+export const CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers":
+    "ETag, Location, Link, Allow, Accept-Post, Preference-Applied, Vary, WWW-Authenticate, Retry-After",
+} as const;
+
 /** What the page's own forms post (readForm): those go to the permalink's action. */
 const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 
@@ -103,7 +115,20 @@ export function protocolRequests({
       if (method !== "GET" && method !== "HEAD") {
         const read = await readBody(req, maxBodyBytes);
         if (read === null) {
-          res.status(413).type("text/plain").send("That is more than one annotation can hold.");
+          // The handler's problem document, as it would have answered a body this large.
+          res
+            .status(413)
+            .set(CORS_HEADERS)
+            .set("Cache-Control", "no-store")
+            .type("application/problem+json")
+            .send(
+              JSON.stringify({
+                type: "about:blank",
+                title: "Content Too Large",
+                status: 413,
+                detail: "That is more than one annotation can hold.",
+              }),
+            );
           return;
         }
         body = read;
@@ -122,6 +147,8 @@ export function protocolRequests({
       if (bytes && method !== "HEAD") res.setHeader("Content-Length", String(bytes.length));
       res.end(method === "HEAD" ? undefined : (bytes ?? undefined));
     } catch (error) {
+      // Express answers with its 500; a script on another origin may at least read that status.
+      if (!res.headersSent) res.set(CORS_HEADERS);
       next(error);
     }
   };

@@ -20,8 +20,9 @@ import {
 } from "#app/models/annotation.server";
 import { runImport } from "#app/models/annotation-import.server";
 import { readImportDocument } from "#app/models/annotation-import-input.server";
-import { exportArticleAnnotations } from "#app/models/export.server";
+import { exportArticleAnnotations, type StreamedDocument } from "#app/models/export.server";
 import { loadThreads, type ThreadNode } from "#app/models/thread.server";
+import { streamDocument } from "#app/utils/export-response.server";
 import type { Db } from "#db/client";
 import { annotation, block, user } from "#db/schema";
 import { createGroupWith } from "./group-factories";
@@ -133,7 +134,7 @@ function flatten(nodes: ThreadNode[]): ThreadNode[] {
 }
 
 describe("export, then import into a fresh database", () => {
-  it("gives back the same threads, kinds, stances, selectors and (mapped) authorship", () => {
+  it("gives back the same threads, kinds, stances, selectors and (mapped) authorship", async () => {
     const source = buildSource();
     const exported = exportArticleAnnotations({
       db: source.db,
@@ -142,7 +143,8 @@ describe("export, then import into a fresh database", () => {
       origin: ORIGIN,
       part: { page: null },
     });
-    const file = JSON.stringify(exported.document);
+    // The file as it is downloaded: written out as it is read.
+    const file = await new Response(streamDocument(exported.document as StreamedDocument)).text();
     const read = readImportDocument(file);
     if (!read.ok) throw new Error(read.message);
     expect(read.document.format).toBe("w3c");

@@ -211,5 +211,36 @@ describe("the dispatch in an Express app, as server.ts mounts it", () => {
       body: "x".repeat(300 * 1024),
     });
     expect(response.status).toBe(413);
+    // A script on another origin can read why: the handler's CORS headers and problem document.
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(response.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ status: 413, detail: expect.any(String) });
+  });
+
+  it("lets a script on another origin read a server error's status", async () => {
+    const app = express();
+    app.use(
+      protocolRequests({
+        ownOrigin: (req) => `${req.protocol}://${req.get("host")}`,
+        handle: () => Promise.reject(new Error("a bug")),
+        maxBodyBytes: 1024,
+      }),
+    );
+    // Express's own 500, quietly.
+    app.use((_error: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
+      res.status(500).type("text/plain").send("Internal Server Error");
+    });
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const response = await fetch(`http://127.0.0.1:${port}${CONTAINER}`, {
+        headers: { Origin: EVIL },
+      });
+      expect(response.status).toBe(500);
+      expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    } finally {
+      server.close();
+    }
   });
 });
