@@ -140,5 +140,10 @@ export const MAX_ANNOTATION_IMPORT_BYTES = 10 * 1024 * 1024;
 export const MAX_ANNOTATION_IMPORT_ITEMS = 5000;
 export const MAX_ANNOTATION_IMPORTS_PER_HOUR = 10;
 export const MAX_SHARED_IMPORTED_PER_HOUR = 120;
+/**
+ * Previews a person may ask for in an hour: each anchors a whole file (up to about a second of a
+ * server process's time, see app/anchoring/import.ts), and nothing else bounds how often.
+ */
+export const MAX_IMPORT_PREVIEWS_PER_HOUR = 20;
 /** Replies nested deeper than this in a file are refused (a chain thousands deep is no discussion). */
 export const MAX_IMPORT_DEPTH = 50;

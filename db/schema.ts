@@ -531,7 +531,9 @@ export const writeEvent = sqliteTable(
   "write_event",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    kind: text("kind", { enum: ["annotation", "endorsement"] }).notNull(),
+    // No CHECK constraint in SQL (0006), so a new kind needs no migration. `importPreview`: an
+    // import's preview, which anchors a whole file (annotation-import.server.ts).
+    kind: text("kind", { enum: ["annotation", "endorsement", "importPreview"] }).notNull(),
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),

@@ -16,11 +16,30 @@ import { contextAgreement, literalCore, MAX_RELATED, words } from "./revision";
 import {
   codePointLength,
   locateQuote,
+  MIN_SIMILARITY,
   type PassageSelector,
   reanchor,
   type TextPositionSelector,
   type TextQuoteSelector,
+  type WorkMeter,
+  worstApproximateCost,
 } from "./selectors";
+
+/**
+ * The approximate matching one file may ask for, in ./selectors' work units
+ * (`approximateSearchCost`): about a second on a small server. A file of thousands of edited
+ * quotes (each searched for in up to four paragraphs) would otherwise hold a server process for
+ * minutes, at every preview and again at the import. Exact finds cost no budget and are always
+ * made; past it, quotes not found exactly are orphaned unsearched (`unsearched`), and say so.
+ */
+export const APPROXIMATE_BUDGET = 10_000_000;
+
+/**
+ * One search whose worst case (a repetitive paragraph where nearly every position matches) is more
+ * than this is not made at all: a search cannot be stopped halfway, so this bounds how far past
+ * the budget the last one can go.
+ */
+export const MAX_SEARCH_COST = 4 * APPROXIMATE_BUDGET;
 
 /** Where an imported annotation says it belongs. */
 export type ImportTarget = {
@@ -44,12 +63,31 @@ export type ImportTarget = {
 export type ImportOutcome =
   | { status: "anchored"; paragraph: number; position: TextPositionSelector | null }
   | { status: "changed"; paragraph: number; position: TextPositionSelector; similarity: number }
-  | { status: "orphaned"; paragraph: number | null };
+  | {
+      status: "orphaned";
+      paragraph: number | null;
+      /**
+       * True when an approximate search that might have found it was not made: the file had spent
+       * its budget (APPROXIMATE_BUDGET), or the search alone would cost more than MAX_SEARCH_COST.
+       */
+      unsearched?: true;
+    };
 
 type Found = { paragraph: number; position: TextPositionSelector; context: number };
 
-/** Anchors each target onto `texts` (the current revision's paragraphs, in reading order). */
-export function anchorImported(texts: readonly string[], targets: readonly ImportTarget[]) {
+/**
+ * Anchors each target onto `texts` (the current revision's paragraphs, in reading order), in
+ * order, approximate searches counted on `meter` up to `budget` (see APPROXIMATE_BUDGET). The
+ * same texts and targets always give the same outcomes, so a preview and its import agree.
+ */
+export function anchorImported(
+  texts: readonly string[],
+  targets: readonly ImportTarget[],
+  {
+    budget = APPROXIMATE_BUDGET,
+    meter = { spent: 0 },
+  }: { budget?: number; meter?: WorkMeter } = {},
+) {
   const chars = new Map<number, string[]>();
   const charsOf = (n: number): string[] => {
     let found = chars.get(n);
@@ -110,6 +148,18 @@ export function anchorImported(texts: readonly string[], targets: readonly Impor
         : { status: "anchored", paragraph: home, position: null };
     }
     const selector: PassageSelector = { quote, position: position ?? { start: -1, end: -1 } };
+    const quoteLength = codePointLength(quote.exact.trim());
+    let unsearched = false;
+    /** Whether an approximate search in paragraph `n` may be made: the budget is not spent. */
+    const affordable = (n: number): boolean => {
+      // A quote too short to allow a single edit is never searched approximately (selectors).
+      if (Math.floor(quoteLength * (1 - MIN_SIMILARITY) + 1e-9) === 0) return false;
+      const ok =
+        meter.spent < budget &&
+        worstApproximateCost(charsOf(n).length, quoteLength) <= MAX_SEARCH_COST;
+      if (!ok) unsearched = true;
+      return ok;
+    };
     let approximate: Extract<ImportOutcome, { status: "changed" }> | null = null;
     const consider = (n: number, result: ReturnType<typeof reanchor>) => {
       if (result.status !== "changed") return;
@@ -123,7 +173,11 @@ export function anchorImported(texts: readonly string[], targets: readonly Impor
     };
 
     if (home !== null) {
-      const result = reanchor(texts[home] ?? "", selector);
+      // Past the budget the named paragraph is still searched for the exact quote.
+      const result = reanchor(texts[home] ?? "", selector, {
+        approximate: affordable(home),
+        meter,
+      });
       if (result.status === "anchored") {
         return { status: "anchored", paragraph: home, position: result.position };
       }
@@ -152,9 +206,12 @@ export function anchorImported(texts: readonly string[], targets: readonly Impor
     if (best) return { status: "anchored", paragraph: best.paragraph, position: best.position };
 
     for (const n of related(quote)) {
-      if (n !== home) consider(n, reanchor(texts[n] ?? "", selector));
+      if (n !== home && affordable(n)) consider(n, reanchor(texts[n] ?? "", selector, { meter }));
     }
-    return approximate ?? { status: "orphaned", paragraph: home };
+    if (approximate) return approximate;
+    return unsearched
+      ? { status: "orphaned", paragraph: home, unsearched: true }
+      : { status: "orphaned", paragraph: home };
   };
 
   // Files often repeat a quote (a thread and its copies, several readers on one line).

@@ -6,14 +6,17 @@
  * the way a revision keeps it; nothing → orphaned, listed under "Orphaned comments". Replies find
  * their parents wherever they are in the file.
  *
- * `previewImport` says what would happen and writes nothing; `runImport` does it in one IMMEDIATE
- * transaction (any failure writes nothing), planning again inside the write lock so that a revision
- * made since the preview is taken into account. The importer writes every annotation (nobody writes
- * in another's name); who wrote it first, and when, is kept beside it (`imported_annotation`).
+ * `previewImport` says what would happen and writes nothing (previews are counted: each may cost
+ * a second of anchoring, APPROXIMATE_BUDGET). `runImport` plans again outside the write lock, then
+ * writes in one IMMEDIATE transaction (any failure writes nothing) that only checks the article's
+ * revision is still the planned one, planning again when a revision came in between. The importer
+ * writes every annotation (nobody writes in another's name); who wrote it first, and when, is kept
+ * beside it (`imported_annotation`).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { anchorImported, type ImportOutcome } from "#app/anchoring/import";
+import type { WorkMeter } from "#app/anchoring/selectors";
 import { CONTEXT_LENGTH, codePointSlice, describePassage } from "#app/anchoring/selectors";
 import { renderMarkdown } from "#app/markdown.server";
 import {
@@ -143,6 +146,8 @@ export type PlannedItem = {
   /** The start of its text, for recognising it. */
   excerpt: string;
   status: "anchored" | "changed" | "orphaned" | "reply";
+  /** An orphan whose approximate search was not made (the file's budget was spent). */
+  unsearched?: true;
   /** The paragraph it lands on (its number), for a root that is not orphaned. */
   paragraph: number | null;
   quote: string | null;
@@ -156,7 +161,17 @@ export type ImportPreview = {
   /** The first few items in file order. */
   items: PlannedItem[];
   refused: Refusal[];
+  /**
+   * Orphans (among `counts.orphaned`) that were not searched for approximately because the file
+   * asked for more approximate matching than one import does (APPROXIMATE_BUDGET): how many, and
+   * the first few with why. Absent when there are none (and in reports stored before it existed).
+   */
+  unsearched?: { count: number; items: Refusal[] };
 };
+
+/** Why an orphan was not searched for approximately, as the preview and the report list it. */
+export const NOT_SEARCHED =
+  "not searched: the file asked for too much approximate matching. Its exact words are not in the article; it will be kept as an orphan.";
 
 /** What an import did: the preview's counts as written, and its id for the report page. */
 export type ImportReport = ImportPreview & { importId: number };
@@ -294,12 +309,16 @@ type PlannedRoot = {
 };
 
 type Plan = {
+  /** The article's revision the roots were anchored on. */
+  revisionId: number;
   roots: PlannedRoot[];
   /** Replies in an order where every parent comes first, each with its parent's draft index. */
   replies: { draft: ValidDraft; parent: number }[];
   refused: Refusal[];
   counts: ImportCounts;
   items: PlannedItem[];
+  /** Roots orphaned without their approximate search (see ImportPreview.unsearched). */
+  unsearched: Refusal[];
 };
 
 /**
@@ -422,27 +441,64 @@ function excerpt(body: string): string {
   return flat.length > 140 ? `${flat.slice(0, 139)}…` : flat;
 }
 
-/** The article's current paragraphs, in reading order. */
-function currentParagraphs(db: DbOrTx, articleId: number) {
-  return db
-    .select({ id: block.id, anchor: block.anchor, number: block.number, text: block.text })
-    .from(block)
-    .innerJoin(
-      article,
-      and(eq(article.id, block.articleId), eq(article.currentRevisionId, block.revisionId)),
-    )
-    .where(and(eq(block.articleId, articleId), eq(block.kind, "paragraph")))
-    .orderBy(asc(block.position))
-    .all();
+function currentRevisionOf(db: DbOrTx, articleId: number): number | null {
+  return (
+    db
+      .select({ revisionId: article.currentRevisionId })
+      .from(article)
+      .where(eq(article.id, articleId))
+      .get()?.revisionId ?? null
+  );
 }
 
-/** Anchors, threads and counts: everything but the writing, for the preview and the import alike. */
-function plan(db: DbOrTx, articleId: number, document: ImportDocument): Plan {
+/**
+ * The article's current revision and its paragraphs, in reading order. A revision's blocks never
+ * change once written, so reading them by its id is consistent without a transaction.
+ */
+function currentParagraphs(db: DbOrTx, articleId: number) {
+  const revisionId = currentRevisionOf(db, articleId);
+  const paragraphs =
+    revisionId === null
+      ? []
+      : db
+          .select({ id: block.id, anchor: block.anchor, number: block.number, text: block.text })
+          .from(block)
+          .where(and(eq(block.revisionId, revisionId), eq(block.kind, "paragraph")))
+          .orderBy(asc(block.position))
+          .all();
+  if (revisionId === null || paragraphs.length === 0) {
+    throw new FieldValidationError({ form: "This article has no text." });
+  }
+  return { revisionId, paragraphs };
+}
+
+/** The file's drafts checked and its threads rebuilt: what would be written, before anchoring. */
+function prepare(document: ImportDocument) {
   const checked = validateDrafts(document.drafts);
   const threads = rebuildThreads(checked.valid);
-  const paragraphs = currentParagraphs(db, articleId);
-  if (paragraphs.length === 0)
-    throw new FieldValidationError({ form: "This article has no text." });
+  return {
+    checked,
+    threads,
+    refused: [...document.refused, ...checked.refused, ...threads.refused],
+    /** How many annotations it would write; anchoring decides only where. */
+    written: threads.roots.length + threads.replies.length,
+  };
+}
+
+type Prepared = ReturnType<typeof prepare>;
+
+/**
+ * Anchors the roots on the current revision, and counts: everything but the writing, for the
+ * preview and the import alike. The costly step (the approximate matching has a budget); it reads
+ * and never writes, so it runs outside any write lock.
+ */
+function plan(
+  current: ReturnType<typeof currentParagraphs>,
+  prepared: Prepared,
+  meter?: WorkMeter,
+): Plan {
+  const { threads, refused } = prepared;
+  const { revisionId, paragraphs } = current;
   const indexOfAnchor = new Map(paragraphs.map((p, i) => [p.anchor, i]));
   const outcomes = anchorImported(
     paragraphs.map((p) => p.text),
@@ -455,6 +511,7 @@ function plan(db: DbOrTx, articleId: number, document: ImportDocument): Plan {
         position: target.paragraph && paragraph === null ? null : target.position,
       };
     }),
+    { meter },
   );
   const roots: PlannedRoot[] = threads.roots.map((draft, i) => {
     const outcome = outcomes[i] as ImportOutcome;
@@ -475,7 +532,6 @@ function plan(db: DbOrTx, articleId: number, document: ImportDocument): Plan {
     };
   });
 
-  const refused = [...document.refused, ...checked.refused, ...threads.refused];
   const rootOf = new Map<number, number>(roots.map((r) => [r.draft.index, r.draft.index]));
   for (const reply of threads.replies) {
     rootOf.set(reply.draft.index, rootOf.get(reply.parent) ?? reply.parent);
@@ -495,6 +551,9 @@ function plan(db: DbOrTx, articleId: number, document: ImportDocument): Plan {
       kind: r.draft.input.kind,
       excerpt: excerpt(r.draft.input.body),
       status: r.outcome.status,
+      ...(r.outcome.status === "orphaned" && r.outcome.unsearched
+        ? { unsearched: true as const }
+        : {}),
       paragraph: r.paragraphNumber,
       quote: r.draft.target.quote?.exact ?? null,
       creator: describeCreator(r.draft.creator),
@@ -515,7 +574,12 @@ function plan(db: DbOrTx, articleId: number, document: ImportDocument): Plan {
     .sort((a, b) => a[0] - b[0])
     .slice(0, LISTED)
     .map(([, item]) => item);
-  return { roots, replies: threads.replies, refused, counts, items };
+  const unsearched = roots.flatMap((r) =>
+    r.outcome.status === "orphaned" && r.outcome.unsearched
+      ? [{ item: r.draft.label, message: NOT_SEARCHED }]
+      : [],
+  );
+  return { revisionId, roots, replies: threads.replies, refused, counts, items, unsearched };
 }
 
 function written(p: Plan): number {
@@ -591,22 +655,64 @@ function checkLimits(
 }
 
 function previewOf(format: ImportFormat, p: Plan): ImportPreview {
-  return { format, counts: p.counts, items: p.items, refused: p.refused.slice(0, REFUSALS_KEPT) };
+  return {
+    format,
+    counts: p.counts,
+    items: p.items,
+    refused: p.refused.slice(0, REFUSALS_KEPT),
+    ...(p.unsearched.length > 0
+      ? {
+          unsearched: {
+            count: p.unsearched.length,
+            items: p.unsearched.slice(0, REFUSALS_KEPT),
+          },
+        }
+      : {}),
+  };
 }
 
-function nothingToImport(p: Plan): FieldValidationError {
-  const first = p.refused[0];
+function nothingToImport(refused: Refusal[]): FieldValidationError {
+  const first = refused[0];
   return new FieldValidationError({
     file: first
-      ? `Nothing in that file can be imported: ${p.refused.length === 1 ? "its one item was" : `all ${p.refused.length} items were`} refused. ${first.item}: ${first.message}`
+      ? `Nothing in that file can be imported: ${refused.length === 1 ? "its one item was" : `all ${refused.length} items were`} refused. ${first.item}: ${first.message}`
       : "That file holds no annotations.",
   });
 }
 
 /**
+ * Everything that refuses a file before it is anchored, cheapest first: the group rule, its size,
+ * a file with nothing to import, and the hourly import limits. Anchoring is the costly part, so
+ * nobody past a limit gets any of it.
+ */
+function checkBeforeAnchoring(
+  db: DbOrTx,
+  {
+    document,
+    importer,
+    visibility,
+    now,
+  }: {
+    document: ImportDocument;
+    importer: { id: string };
+    visibility: ImportVisibility;
+    now: Date;
+  },
+): Prepared {
+  authorize(db, importer, visibility);
+  checkSize(document.drafts.length);
+  const prepared = prepare(document);
+  if (prepared.written === 0) throw nothingToImport(prepared.refused);
+  checkLimits(db, importer, visibility, prepared.written, now);
+  return prepared;
+}
+
+/**
  * What importing `document` onto `article` would do, for the importer to confirm: counts, the first
- * items, and what is refused. Writes nothing. Throws FieldValidationError (by field: `file`,
- * `visibility`) or RateLimitedError when the import would be refused.
+ * items, what is refused, and what was not searched for. Writes nothing but the preview's count:
+ * each preview is one of MAX_IMPORT_PREVIEWS_PER_HOUR, taken after the checks that refuse a file
+ * cheaply and before the anchoring that costs. Throws FieldValidationError (by field: `file`,
+ * `visibility`, `form`) or RateLimitedError when the import would be refused.
  */
 export function previewImport(
   db: Db,
@@ -616,62 +722,94 @@ export function previewImport(
     importer,
     visibility,
     now = new Date(),
+    meter,
   }: {
     article: { id: number };
     document: ImportDocument;
     importer: { id: string };
     visibility: ImportVisibility;
     now?: Date;
+    /** Counts the anchoring's approximate matching (tests). */
+    meter?: WorkMeter;
   },
 ): ImportPreview {
-  authorize(db, importer, visibility);
-  checkSize(document.drafts.length);
-  const p = plan(db, target.id, document);
-  if (written(p) === 0) throw nothingToImport(p);
-  checkLimits(db, importer, visibility, written(p), now);
-  return previewOf(document.format, p);
+  const prepared = checkBeforeAnchoring(db, { document, importer, visibility, now });
+  const current = currentParagraphs(db, target.id);
+  // Counted before the work, in a transaction of its own: a file refused above cost little and
+  // does not count, so someone correcting a file is not locked out by their mistakes.
+  reserveWrite({ db, userId: importer.id, kind: "importPreview", now });
+  return previewOf(document.format, plan(current, prepared, meter));
 }
 
+/** A plan made outside the write lock, for `writeImport` to write if the article is unchanged. */
+export type ImportPlan = { plan: Plan; document: ImportDocument };
+
 /**
- * Imports `document` onto `article` in one transaction: the same plan as the preview, made again
- * inside the write lock, then every root and reply written through the annotation model's own
- * inserts (so tallies, search, the page cache and group numbering follow as for a typed one), with
- * where each came from. One import is one write against the per-user write limit.
+ * Plans an import: the cheap refusals, then the anchoring on the article's current revision. Reads
+ * only, and takes no lock: writing it (`writeImport`) checks the revision is still the one planned.
  */
-export function runImport(
+export function planImport(
   db: Db,
   {
     article: target,
     document,
     importer,
     visibility,
+    now = new Date(),
+    meter,
+  }: {
+    article: { id: number };
+    document: ImportDocument;
+    importer: { id: string };
+    visibility: ImportVisibility;
+    now?: Date;
+    meter?: WorkMeter;
+  },
+): ImportPlan {
+  const prepared = checkBeforeAnchoring(db, { document, importer, visibility, now });
+  return { plan: plan(currentParagraphs(db, target.id), prepared, meter), document };
+}
+
+/**
+ * Writes a plan in one IMMEDIATE transaction, everything or nothing: the pending upload is taken
+ * (so it imports once), the group rule and the limits checked again, one write of the per-user
+ * budget spent, then every root and reply written through the annotation model's own inserts (so
+ * tallies, search, the page cache and group numbering follow as for a typed one), with where each
+ * came from. Nothing is anchored here, so the lock is held only for the writing. Returns null, and
+ * writes nothing, when the article has had a revision since the plan: plan again.
+ */
+export function writeImport(
+  db: Db,
+  planned: ImportPlan,
+  {
+    article: target,
+    importer,
+    visibility,
     pendingToken,
     now = new Date(),
   }: {
     article: { id: number };
-    document: ImportDocument;
     importer: { id: string };
     visibility: ImportVisibility;
     /** The confirmed preview's token: removed in the same transaction, so it imports once. */
     pendingToken?: string;
     now?: Date;
   },
-): ImportReport {
+): ImportReport | null {
+  const { plan: p, document } = planned;
   // Markdown is rendered before the write lock is taken, once per distinct body.
   const rendered = new Map<string, string>();
-  const htmlOf = (body: string) => {
-    let html = rendered.get(body);
-    if (html === undefined) {
-      html = renderMarkdown(body);
-      rendered.set(body, html);
+  for (const { draft } of [...p.roots, ...p.replies]) {
+    if (!draft.withheld && !rendered.has(draft.input.body)) {
+      rendered.set(draft.input.body, renderMarkdown(draft.input.body));
     }
-    return html;
-  };
-  for (const draft of validateDrafts(document.drafts).valid) {
-    if (!draft.withheld) htmlOf(draft.input.body);
   }
+  const htmlOf = (body: string) => rendered.get(body) ?? renderMarkdown(body);
 
   return db.transaction((tx) => {
+    // Blocks are never rewritten, so the same revision means the plan's block ids and positions
+    // are still the article's; after another revision they would be on the old text.
+    if (currentRevisionOf(tx, target.id) !== p.revisionId) return null;
     if (pendingToken !== undefined) {
       // Used once: a second "Import these" (a double click, the back button) finds nothing.
       const taken = tx
@@ -686,9 +824,6 @@ export function runImport(
       if (taken.changes !== 1) throw new NotFoundError(PENDING_GONE);
     }
     authorize(tx, importer, visibility);
-    checkSize(document.drafts.length);
-    const p = plan(tx, target.id, document);
-    if (written(p) === 0) throw nothingToImport(p);
     checkLimits(tx, importer, visibility, written(p), now);
     // One import is one write in the budget a person typing spends: an account that has just
     // posted its fill cannot import either.
@@ -788,6 +923,54 @@ export function runImport(
       .run();
     return { ...preview, importId: record.id };
   }, IMMEDIATE);
+}
+
+/** How many times an import plans again when revisions keep coming in while it plans. */
+const PLAN_ATTEMPTS = 3;
+
+export const ARTICLE_CHANGED =
+  "The article was revised several times while this import was being placed, so nothing was imported. Please try again in a moment.";
+
+/**
+ * Imports `document` onto `article`: planned (`planImport`) outside the write lock, as the preview
+ * was, then written (`writeImport`) in one transaction that holds the lock only for the writing. A
+ * revision made meanwhile sends it back to plan on the new text (the report then says what was
+ * done, which may differ from the preview); after PLAN_ATTEMPTS it refuses, writing nothing and
+ * leaving the upload for another try.
+ */
+export function runImport(
+  db: Db,
+  args: {
+    article: { id: number };
+    document: ImportDocument;
+    importer: { id: string };
+    visibility: ImportVisibility;
+    /** The confirmed preview's token: removed in the same transaction, so it imports once. */
+    pendingToken?: string;
+    now?: Date;
+  },
+): ImportReport {
+  const now = args.now ?? new Date();
+  for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt++) {
+    // A second submission of a preview finds its upload gone before anything is anchored.
+    if (args.pendingToken !== undefined && !pendingExists(db, args.pendingToken, args.importer)) {
+      throw new NotFoundError(PENDING_GONE);
+    }
+    const report = writeImport(db, planImport(db, { ...args, now }), { ...args, now });
+    if (report) return report;
+  }
+  throw new FieldValidationError({ form: ARTICLE_CHANGED });
+}
+
+function pendingExists(db: Db, token: string, importer: { id: string }): boolean {
+  const found = db
+    .select({ tokenHash: pendingImport.tokenHash })
+    .from(pendingImport)
+    .where(
+      and(eq(pendingImport.tokenHash, hashToken(token)), eq(pendingImport.userId, importer.id)),
+    )
+    .get();
+  return found !== undefined;
 }
 
 /** An import's report as stored, with its threads, for the importer only; null for anyone else's. */

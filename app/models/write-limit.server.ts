@@ -1,11 +1,13 @@
 /**
  * Per-user write limits: one account cannot flood a paragraph (or make every reader pay for
  * rendering what it posts) faster than a person writes. Annotations and replies (and edits) share
- * one budget, endorsements have their own. Each write is reserved in the same immediate transaction
- * that checks the budget, so parallel requests cannot all slip under it. Routes reserve before
- * calling the annotation model; scripts and imports, which are not people typing, are not limited.
+ * one budget; endorsements have their own, and so do import previews (each anchors a whole file).
+ * Each write is reserved in the same immediate transaction that checks the budget, so parallel
+ * requests cannot all slip under it. Routes reserve before calling the annotation model; scripts
+ * and imports, which are not people typing, are not limited.
  */
 import { and, asc, eq, gt, lt } from "drizzle-orm";
+import { MAX_IMPORT_PREVIEWS_PER_HOUR } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { RateLimitedError } from "#app/utils/errors";
 import { writeEvent } from "#db/schema";
@@ -21,6 +23,7 @@ export const WRITE_LIMITS: Record<WriteKind, { max: number; windowMs: number }[]
     { max: 120, windowMs: 60 * MINUTE },
   ],
   endorsement: [{ max: 60, windowMs: 5 * MINUTE }],
+  importPreview: [{ max: MAX_IMPORT_PREVIEWS_PER_HOUR, windowMs: 60 * MINUTE }],
 };
 
 const KEEP_MS = 24 * 60 * MINUTE;
@@ -29,6 +32,7 @@ const MESSAGES: Record<WriteKind, string> = {
   annotation:
     "You have posted a lot in a short time. To keep the discussion readable, please try again",
   endorsement: "You have endorsed a lot in a short time. Please try again",
+  importPreview: `You have previewed ${MAX_IMPORT_PREVIEWS_PER_HOUR} imports in the last hour, and each one is costly to place. Please try again`,
 };
 
 /** When the next write of `kind` is allowed, or null when it is allowed now. */

@@ -3,7 +3,8 @@
  * Web Annotation document or a Hypothesis export; or paste its JSON) and choose who will see them;
  * read the preview (what will anchor, approximately, be orphaned, or be refused) and confirm; read
  * the report. The upload is kept server-side between preview and confirmation (a token in the
- * form), so the file is sent once.
+ * form), so the file is sent once. Previews are limited (MAX_IMPORT_PREVIEWS_PER_HOUR): past it the
+ * upload is refused beside the file field, 429 with Retry-After.
  */
 import {
   type ActionFunctionArgs,
@@ -35,13 +36,17 @@ import {
   kindLabel,
   MAX_ANNOTATION_IMPORT_BYTES,
   MAX_ANNOTATION_IMPORT_ITEMS,
+  MAX_IMPORT_PREVIEWS_PER_HOUR,
   MAX_SHARED_IMPORTED_PER_HOUR,
 } from "#app/rules";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
-import { invariantResponse, NotFoundError } from "#app/utils/errors";
+import { invariantResponse, NotFoundError, RateLimitedError } from "#app/utils/errors";
 import { permalinkPath } from "#app/utils/format";
 import { type FormResult, invalid, readForm, refused } from "#app/utils/forms.server";
+import { keepRetryAfter, retryAfterHeaders } from "#app/utils/retry-after";
+
+export const headers = keepRetryAfter;
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) =>
   data
@@ -137,6 +142,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
       visibility,
     } satisfies PreviewResult);
   } catch (error) {
+    // A limit on uploading is about the file the person is choosing: said beside that field.
+    if (error instanceof RateLimitedError) {
+      return invalid(
+        { ...result, errors: { file: error.message } },
+        429,
+        retryAfterHeaders(error.retryAt, error.now),
+      );
+    }
     return refused(error, result);
   }
 }
@@ -175,6 +188,29 @@ function describeVisibility(
   return `the members of ${name}`;
 }
 
+/** Orphans whose approximate search the file's budget did not cover, and why. */
+function UnsearchedList({ unsearched }: { unsearched: ImportPreview["unsearched"] }) {
+  if (!unsearched) return null;
+  return (
+    <>
+      <h3>Not searched approximately ({unsearched.count.toLocaleString("en")})</h3>
+      <p>
+        The file asked for too much approximate matching, so once the budget for one import was
+        spent, these were only looked for word for word. Their exact words are not in the article,
+        so they are kept as orphaned. To have them placed where the text has changed, import them in
+        smaller files.
+      </p>
+      <ul className="import-refused">
+        {unsearched.items.map((r) => (
+          <li key={r.item}>
+            {r.item}: {r.message}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 const STATUS_WORDS = {
   anchored: "anchors",
   changed: "anchors approximately (the text differs)",
@@ -210,7 +246,10 @@ function PreviewSection({
             {preview.items.map((item) => (
               <li key={item.label}>
                 <p>
-                  <strong>{kindLabel(item.kind)}</strong>, {STATUS_WORDS[item.status]}
+                  <strong>{kindLabel(item.kind)}</strong>,{" "}
+                  {item.unsearched
+                    ? "orphaned: not searched approximately (the file asked for too much)"
+                    : STATUS_WORDS[item.status]}
                   {item.paragraph !== null && item.status !== "reply"
                     ? ` on paragraph ${item.paragraph}`
                     : ""}
@@ -227,6 +266,7 @@ function PreviewSection({
           </ol>
         </>
       ) : null}
+      <UnsearchedList unsearched={preview.unsearched} />
       {preview.refused.length > 0 ? (
         <>
           <h3>Refused ({preview.counts.refused.toLocaleString("en")})</h3>
@@ -304,6 +344,7 @@ function ReportSection({
           </ul>
         </>
       ) : null}
+      <UnsearchedList unsearched={report.report.unsearched} />
       {report.report.refused.length > 0 ? (
         <>
           <h3>Refused ({report.report.counts.refused.toLocaleString("en")})</h3>
@@ -426,6 +467,9 @@ export default function ImportAnnotations() {
                 </p>
               ) : null}
             </fieldset>
+            <p className="field-hint">
+              You can preview {MAX_IMPORT_PREVIEWS_PER_HOUR} files an hour.
+            </p>
             <button type="submit" disabled={busy}>
               {busy ? "Reading the file…" : "Preview the import"}
             </button>

@@ -1,23 +1,37 @@
 /**
  * The import model (app/models/annotation-import.server.ts) on drafts written by hand: anchoring
  * (exact, approximate, orphaned) with the revisions' machinery, threads rebuilt from reply targets
- * in any file order, what is refused and why, visibility and the group rule, the limits, and the
- * one transaction.
+ * in any file order, what is refused and why, visibility and the group rule, the limits (previews
+ * counted, a budget on approximate matching), and the one transaction, planned outside the lock.
  */
-import { eq, sql } from "drizzle-orm";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { APPROXIMATE_BUDGET, MAX_SEARCH_COST } from "#app/anchoring/import";
 import {
   type ImportDocument,
   type ImportDraft,
+  NOT_SEARCHED,
+  planImport,
   previewImport,
   runImport,
+  writeImport,
 } from "#app/models/annotation-import.server";
+import { importArticle, parseArticle } from "#app/models/importer.server";
 import { listOrphanedQuotes } from "#app/models/review.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
 import { getParagraphThreads } from "#app/models/thread.server";
 import { visibleTo } from "#app/models/visibility.server";
-import { MAX_ANNOTATION_IMPORT_ITEMS, MAX_SHARED_IMPORTED_PER_HOUR } from "#app/rules";
-import type { Db } from "#db/client";
-import { annotation, importedAnnotation } from "#db/schema";
+import {
+  MAX_ANNOTATION_IMPORT_ITEMS,
+  MAX_IMPORT_PREVIEWS_PER_HOUR,
+  MAX_SHARED_IMPORTED_PER_HOUR,
+} from "#app/rules";
+import { RateLimitedError } from "#app/utils/errors";
+import { type Db, migrateDatabase, openDatabase } from "#db/client";
+import { annotation, annotationImport, article, block, importedAnnotation, user } from "#db/schema";
 import { addUser, createGroupWith } from "./group-factories";
 import { ADA, BOB, blockAt, createSeededDb } from "./test-db";
 
@@ -303,5 +317,201 @@ describe("one transaction", () => {
     expect(db.all(sql`select * from annotation_import`)).toEqual([]);
     expect(db.all(sql`select * from write_event`)).toEqual([]);
     expect(db.all(sql`select * from paragraph_tally`)).toEqual([]);
+  });
+});
+
+describe("previews are counted", () => {
+  it("refuses previews past the hourly limit, writing nothing else, until the hour is over", () => {
+    const { db, articleId } = createSeededDb();
+    const input = { article: { id: articleId }, document: doc([quoted(EXACT, "a")]) };
+    const t0 = new Date("2026-12-01T10:00:00Z");
+    // A file refused before anchoring costs little and is not counted.
+    expect(() =>
+      previewImport(db, {
+        ...input,
+        document: doc([draft({ body: " " })]),
+        importer: ADA,
+        visibility: PRIVATE,
+        now: t0,
+      }),
+    ).toThrow(/Nothing in that file/);
+    for (let i = 0; i < MAX_IMPORT_PREVIEWS_PER_HOUR; i++) {
+      previewImport(db, { ...input, importer: ADA, visibility: PRIVATE, now: t0 });
+    }
+    const before = db.all(sql`select kind, count(*) as n from write_event group by kind`);
+    expect(before).toEqual([{ kind: "importPreview", n: MAX_IMPORT_PREVIEWS_PER_HOUR }]);
+
+    const later = new Date(t0.getTime() + 10 * 60_000);
+    let refusal: unknown;
+    try {
+      previewImport(db, { ...input, importer: ADA, visibility: PRIVATE, now: later });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(RateLimitedError);
+    expect((refusal as RateLimitedError).message).toMatch(
+      /previewed 20 imports in the last hour.*try again in 50 minutes\.$/,
+    );
+    expect((refusal as RateLimitedError).retryAt).toEqual(new Date(t0.getTime() + 60 * 60_000));
+    // The refusal wrote nothing: no annotation, no import, not even a count.
+    expect(rows(db)).toHaveLength(0);
+    expect(db.select().from(annotationImport).all()).toEqual([]);
+    expect(db.all(sql`select kind, count(*) as n from write_event group by kind`)).toEqual(before);
+
+    // Someone else has their own previews; and after the hour, so does Ada again.
+    expect(() =>
+      previewImport(db, { ...input, importer: BOB, visibility: PRIVATE, now: later }),
+    ).not.toThrow();
+    expect(() =>
+      previewImport(db, {
+        ...input,
+        importer: ADA,
+        visibility: PRIVATE,
+        now: new Date(t0.getTime() + 60 * 60_000 + 1),
+      }),
+    ).not.toThrow();
+  });
+});
+
+/** Every paragraph of the seed article, one after another, `n` quotes with 15% of letters changed. */
+function editedParagraphs(db: Db, articleId: number, n: number): ImportDraft[] {
+  const texts = db
+    .select({ text: block.text })
+    .from(block)
+    .innerJoin(article, eq(article.currentRevisionId, block.revisionId))
+    .where(and(eq(block.articleId, articleId), eq(block.kind, "paragraph")))
+    .all()
+    .map((b) => b.text);
+  return Array.from({ length: n }, (_, i) => {
+    const text = texts[i % texts.length] ?? "";
+    // Deterministic, and different for every item, so that no two quotes are resolved once.
+    const edited = Array.from(text, (ch, k) => ((k * 31 + i * 17) % 100 < 15 ? "q" : ch)).join("");
+    return quoted(edited, `edited-${i}`);
+  });
+}
+
+describe("a budget on approximate matching", () => {
+  it("stops searching approximately past the budget, keeps exact finds, and says so", () => {
+    const { db, articleId } = createSeededDb();
+    const document = doc([...editedParagraphs(db, articleId, 300), quoted(EXACT, "exact-last")]);
+    const input = { article: { id: articleId }, document, importer: ADA, visibility: PRIVATE };
+    const meter = { spent: 0 };
+    const preview = previewImport(db, { ...input, meter });
+
+    // The work stays within the budget and at most one search beyond it.
+    expect(meter.spent).toBeGreaterThanOrEqual(APPROXIMATE_BUDGET);
+    expect(meter.spent).toBeLessThan(APPROXIMATE_BUDGET + MAX_SEARCH_COST);
+    const { counts, unsearched } = preview;
+    expect(counts.approximate).toBeGreaterThan(0);
+    expect(unsearched?.count).toBeGreaterThan(0);
+    expect(counts.approximate + (unsearched?.count ?? 0)).toBe(300);
+    expect(counts.orphaned).toBe(unsearched?.count);
+    expect(unsearched?.items[0]?.message).toBe(NOT_SEARCHED);
+    expect(NOT_SEARCHED).toMatch(/^not searched: the file asked for too much approximate matching/);
+    // An exact quote after the budget is spent is still found.
+    expect(counts.anchored).toBe(1);
+
+    // The import does what the preview said: the same items, on the same unchanged article.
+    const report = runImport(db, input);
+    expect(report.counts).toEqual(preview.counts);
+    expect(report.unsearched).toEqual(preview.unsearched);
+    const orphans = rows(db).filter((r) => r.anchorStatus === "orphaned");
+    expect(orphans).toHaveLength(unsearched?.count ?? -1);
+  });
+
+  it("adds nothing to a preview whose matching fits the budget", () => {
+    const { db, articleId } = createSeededDb();
+    const preview = previewImport(db, {
+      article: { id: articleId },
+      document: doc([quoted(EDITED, "b"), quoted(ABSENT, "c")]),
+      importer: ADA,
+      visibility: PRIVATE,
+    });
+    expect(preview.unsearched).toBeUndefined();
+    expect(preview.counts).toMatchObject({ approximate: 1, orphaned: 1 });
+  });
+});
+
+/** The seed article with p-1's "fighting" rewritten: a new revision. */
+function revise(db: Db) {
+  const source = readFileSync(SEED_ARTICLE_PATH, "utf8");
+  expect(source).toContain("two decades of fighting");
+  const result = importArticle(
+    db,
+    parseArticle(source.replace("two decades of fighting", "two decades of battling"), {
+      markdown: false,
+    }),
+    { slug: "seed" },
+    { revisedBy: null, note: "An edit while importing." },
+  );
+  expect(result.status).toBe("revised");
+}
+
+function currentRevision(db: Db, articleId: number) {
+  return db.select().from(article).where(eq(article.id, articleId)).get()?.currentRevisionId;
+}
+
+describe("planning outside the write lock", () => {
+  it("writes nothing from a plan made before a revision; importing again plans on the new text", () => {
+    const { db, articleId } = createSeededDb();
+    const input = {
+      article: { id: articleId },
+      document: doc([quoted(EXACT, "a"), draft({ ref: "r", replyTo: ["a"] })]),
+      importer: ADA,
+      visibility: PRIVATE,
+    };
+    const planned = planImport(db, input);
+    revise(db);
+    expect(writeImport(db, planned, input)).toBeNull();
+    expect(rows(db)).toHaveLength(0);
+    expect(db.select().from(annotationImport).all()).toEqual([]);
+    expect(db.all(sql`select * from write_event`)).toEqual([]);
+
+    // runImport plans again: the quote is gone from the new revision, only near it remains.
+    const report = runImport(db, input);
+    expect(report.counts).toMatchObject({ anchored: 0, approximate: 1, replies: 1 });
+    const root = rows(db).find((r) => r.parentId === null);
+    const landed = db
+      .select()
+      .from(block)
+      .where(eq(block.id, root?.blockId ?? 0))
+      .get();
+    expect(landed?.revisionId).toBe(currentRevision(db, articleId));
+  });
+
+  it("plans while another connection holds the write lock", () => {
+    const dir = mkdtempSync(join(tmpdir(), "import-lock-"));
+    const path = join(dir, "db.sqlite");
+    const db = openDatabase(path);
+    const other = openDatabase(path);
+    try {
+      migrateDatabase(db);
+      const source = readFileSync(SEED_ARTICLE_PATH, "utf8");
+      const { articleId } = importArticle(db, parseArticle(source, { markdown: false }), {
+        slug: "seed",
+      });
+      db.insert(user)
+        .values({ id: ADA.id, username: "ada", displayName: "Ada", passwordHash: "x" })
+        .run();
+      // Waiting for the lock would fail at once rather than after the usual five seconds.
+      db.$client.pragma("busy_timeout = 0");
+      const input = {
+        article: { id: articleId },
+        document: doc([...editedParagraphs(db, articleId, 20), quoted(EXACT, "a")]),
+        importer: ADA,
+        visibility: PRIVATE,
+      };
+      other.$client.exec("BEGIN IMMEDIATE");
+      const planned = planImport(db, input);
+      expect(planned.plan.counts.anchored).toBe(1);
+      // Writing needs the lock: refused while the other connection holds it, fine once it is done.
+      expect(() => writeImport(db, planned, input)).toThrow(/locked/);
+      other.$client.exec("COMMIT");
+      expect(writeImport(db, planned, input)?.counts.anchored).toBe(1);
+    } finally {
+      db.$client.close();
+      other.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

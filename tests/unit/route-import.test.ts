@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { action, loader } from "#app/routes/articles.$slug_.import";
-import { annotation } from "#db/schema";
+import { MAX_IMPORT_PREVIEWS_PER_HOUR } from "#app/rules";
+import { annotation, writeEvent } from "#db/schema";
 import {
   type Answer,
   call,
@@ -67,10 +68,13 @@ function body(answer: Answer): Body {
   return answer.body as Body;
 }
 
-/** The database without the uploads waiting for confirmation (a preview keeps one). */
+/**
+ * The database without the uploads waiting for confirmation (a preview keeps one) and the count of
+ * previews (each preview is counted against the hourly limit).
+ */
 function written() {
-  const { pending_import: _pending, ...rest } = snapshot();
-  return rest;
+  const { pending_import: _pending, write_event: events = [], ...rest } = snapshot();
+  return { ...rest, write_event: events.filter((e) => !e.includes('"importPreview"')) };
 }
 
 function mine(person: SignedIn) {
@@ -266,6 +270,31 @@ describe("the W3C working group's incorrect samples", () => {
     expect(answer.status).toBe(400);
     expect(body(answer).errors.file).toMatch(/\w/);
     expect(written()).toEqual(before);
+  });
+});
+
+describe("previews are limited", () => {
+  it("refuses a preview past the hourly limit beside the file field, 429 with Retry-After", async () => {
+    // The hour's previews, spent ten minutes ago.
+    const spent = new Date(Date.now() - 10 * 60_000);
+    db.insert(writeEvent)
+      .values(
+        Array.from({ length: MAX_IMPORT_PREVIEWS_PER_HOUR }, () => ({
+          kind: "importPreview" as const,
+          userId: reader.id,
+          createdAt: spent,
+        })),
+      )
+      .run();
+    const before = snapshot();
+    const answer = await upload(HYPOTHESIS);
+    expect(answer.status).toBe(429);
+    expect(Number(answer.headers.get("Retry-After"))).toBeGreaterThan(49 * 60);
+    expect(body(answer).errors.file).toMatch(/previewed 20 imports in the last hour/);
+    expect(body(answer).preview).toBeUndefined();
+    expect(snapshot()).toEqual(before);
+    // Another reader's previews are their own.
+    expect((await upload(HYPOTHESIS, {}, await signedInUser())).status).toBe(200);
   });
 });
 
