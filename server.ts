@@ -1,7 +1,8 @@
 /**
  * The production (and dev) HTTP server: Express in front of the Remix build. It exists, rather than
- * remix-serve, for three things a route cannot do for itself: refuse cross-site writes before any
- * action runs, tell actions the client's address (for rate limiting), and set security headers.
+ * remix-serve, for what a route cannot do for itself: refuse cross-site writes before any action
+ * runs, tell actions the client's address (for rate limiting), set security headers, and answer
+ * the Annotation Protocol ahead of Remix (ADR 016).
  * In production, the render-once page cache answers anonymous reading pages before Express (ADR 010).
  *
  * `npm run build` bundles this file into build/server.js (esbuild; node_modules stay external), so
@@ -23,7 +24,9 @@ import express, { type NextFunction, type Request, type Response } from "express
 import morgan from "morgan";
 import { EnvError, readEnv } from "#app/env.server";
 import { isNegotiatedPath, NEGOTIATED_VARY, negotiatedPath } from "#app/interop/negotiate";
+import { whenWritable } from "#app/utils/connection.server";
 import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page-cache.server";
+import { protocolRequests } from "#app/utils/protocol-dispatch.server";
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
 import { REISSUE_WINDOW_MS, SESSION_DAYS } from "#app/utils/session-cookie";
 import { sameOriginWrites } from "#app/utils/write-origin.server";
@@ -61,6 +64,13 @@ const MAX_BODY_BYTES = 256 * 1024;
  */
 const MAX_UPLOAD_BODY_BYTES = 1024 * 1024 + 64 * 1024;
 const UPLOAD_PATHS = /^\/(articles\/[^/]+\/revisions|collections\/[^/]+)(\.data)?\/?$/;
+/**
+ * The annotation import takes files up to 10 MB (MAX_ANNOTATION_IMPORT_BYTES). Bodies up to this
+ * reach its action, which refuses one over its limit from Content-Length, before reading a byte,
+ * with a message beside the file field; only beyond this does the bare 413 answer.
+ */
+const MAX_ANNOTATION_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
+const ANNOTATION_IMPORT_PATH = /^\/articles\/[^/]+\/import(\.data)?\/?$/;
 
 function limitBodySize(req: Request, res: Response, next: NextFunction) {
   if (req.method === "GET" || req.method === "HEAD") return next();
@@ -69,7 +79,11 @@ function limitBodySize(req: Request, res: Response, next: NextFunction) {
     res.status(411).type("text/plain").send("Length Required");
     return;
   }
-  const limit = UPLOAD_PATHS.test(req.path) ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
+  const limit = ANNOTATION_IMPORT_PATH.test(req.path)
+    ? MAX_ANNOTATION_IMPORT_BODY_BYTES
+    : UPLOAD_PATHS.test(req.path)
+      ? MAX_UPLOAD_BODY_BYTES
+      : MAX_BODY_BYTES;
   if (Number(length ?? 0) > limit) {
     res.status(413).type("text/plain").send("That is more than a form here can hold.");
     return;
@@ -133,6 +147,17 @@ app.use(morgan(mode === "production" ? "short" : "dev"));
 // action, unless it is a protocol request authenticated by a bearer token alone (write-origin.server.ts).
 app.use(sameOriginWrites(ownOrigin));
 app.use(limitBodySize);
+// The Annotation Protocol (ADR 016) answers its requests here, ahead of Remix: Remix would refuse
+// a cross-origin write to the annotation IRI, which is also a page. Imported here, after the
+// settings were read, as the page cache's database is: opening it needs them.
+const { handleProtocolRequest } = await import("#app/interop/protocol.server");
+app.use(
+  protocolRequests({
+    ownOrigin,
+    handle: (request) => handleProtocolRequest(request),
+    maxBodyBytes: MAX_BODY_BYTES,
+  }),
+);
 app.use(negotiateArticle);
 
 const build = (await import(BUILD_PATH)) as ServerBuild;
@@ -144,6 +169,7 @@ app.all(
     getLoadContext: (req, res) => ({
       clientAddress: req.ip || req.socket.remoteAddress || "unknown",
       cspNonce: String(res.locals.cspNonce ?? ""),
+      writable: () => whenWritable(res),
     }),
   }),
 );

@@ -18,5 +18,10 @@ declare module "@remix-run/node" {
      * as for a bot, since it is stored rather than streamed to a waiting browser.
      */
     renderWhole?: boolean;
+    /**
+     * Resolves once the response's connection can take more (true), or is gone (false): a body
+     * streamed from a loader waits on it between chunks (server.ts; export-response.server.ts).
+     */
+    writable?: () => Promise<boolean>;
   }
 }

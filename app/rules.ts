@@ -128,3 +128,22 @@ export const TOKEN_LIFETIME_LABELS: Record<TokenLifetime, string> = {
   "365": "A year",
   never: "Never (until you revoke it)",
 };
+
+/**
+ * Importing annotations (a W3C Web Annotation file or a Hypothesis export) onto an article: the
+ * largest file, the most annotations in one import, how many imports a person makes in an hour,
+ * and how many public or group annotations imports may add in an hour (the hourly write budget of
+ * someone typing: an import must not flood a page others read). Private imports are limited only
+ * by size and count: nobody else reads them.
+ */
+export const MAX_ANNOTATION_IMPORT_BYTES = 10 * 1024 * 1024;
+export const MAX_ANNOTATION_IMPORT_ITEMS = 5000;
+export const MAX_ANNOTATION_IMPORTS_PER_HOUR = 10;
+export const MAX_SHARED_IMPORTED_PER_HOUR = 120;
+/**
+ * Previews a person may ask for in an hour: each anchors a whole file (up to about a second of a
+ * server process's time, see app/anchoring/import.ts), and nothing else bounds how often.
+ */
+export const MAX_IMPORT_PREVIEWS_PER_HOUR = 20;
+/** Replies nested deeper than this in a file are refused (a chain thousands deep is no discussion). */
+export const MAX_IMPORT_DEPTH = 50;

@@ -81,11 +81,17 @@ function migrateInTransaction(
       const record = sqlite.prepare(
         `INSERT INTO "${MIGRATIONS_TABLE}" ("hash", "created_at") VALUES (?, ?)`,
       );
+      let applied = 0;
       for (const migration of migrations) {
         if (last !== undefined && Number(last) >= migration.folderMillis) continue;
         for (const statement of migration.sql) sqlite.exec(statement);
         record.run(migration.hash, migration.folderMillis);
+        applied += 1;
       }
+      // Only a migration can have broken a reference here; the check reads every row of every
+      // table with a foreign key (1.7 s at 100,000 annotations), so a start with nothing to apply
+      // skips it.
+      if (applied === 0) return;
       const broken = sqlite.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) {
         throw new Error(`Migrating left ${broken.length} broken foreign key reference(s).`);

@@ -399,6 +399,10 @@ export const annotation = sqliteTable(
     index("annotation_group_article_idx").on(t.groupId, t.articleId, t.blockId),
     // Open and resolved threads of an article (the discussion page's filter and counts).
     index("annotation_article_resolved_idx").on(t.articleId, t.parentId, t.resolvedAt),
+    // An article's annotations in id order (exports, the protocol container), read page by page
+    // without sorting them all; with visibility in it, a stranger's count and pages are answered
+    // from the index alone, never reading the private notes they skip.
+    index("annotation_article_id_idx").on(t.articleId, t.id, t.visibility),
   ],
 );
 
@@ -527,7 +531,9 @@ export const writeEvent = sqliteTable(
   "write_event",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    kind: text("kind", { enum: ["annotation", "endorsement"] }).notNull(),
+    // No CHECK constraint in SQL (0006), so a new kind needs no migration. `importPreview`: an
+    // import's preview, which anchors a whole file (annotation-import.server.ts).
+    kind: text("kind", { enum: ["annotation", "endorsement", "importPreview"] }).notNull(),
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
@@ -613,3 +619,77 @@ export const privateVersion = sqliteTable("private_version", {
   userId: text("user_id").primaryKey(),
   version: integer("version").notNull().default(0),
 });
+
+/**
+ * One import of annotations from a file (a W3C Web Annotation document or a Hypothesis export) onto
+ * an article: who, where, with what visibility, and what came of it (`report`, JSON). Its rows in
+ * the last hour are the per-user import limits (app/models/annotation-import.server.ts).
+ */
+export const annotationImport = sqliteTable(
+  "annotation_import",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Null once the importer deleted their account: the annotations stay, and so does this. */
+    userId: text("user_id").references(() => user.id, { onDelete: "set null" }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => article.id, { onDelete: "cascade" }),
+    format: text("format", { enum: ["w3c", "hypothesis"] }).notNull(),
+    visibility: text("visibility", { enum: visibilities }).notNull(),
+    /** How many annotations (replies included) it wrote. */
+    written: integer("written").notNull(),
+    /** What the report page shows, as JSON: counts, orphaned and refused items. */
+    report: text("report").notNull().default("{}"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("annotation_import_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * Where an imported annotation came from. The importer is its author (nobody writes in another's
+ * name); the original writer and date are kept here and shown beside it ("originally by …").
+ */
+export const importedAnnotation = sqliteTable(
+  "imported_annotation",
+  {
+    annotationId: integer("annotation_id")
+      .primaryKey()
+      .references(() => annotation.id, { onDelete: "cascade" }),
+    importId: integer("import_id")
+      .notNull()
+      .references(() => annotationImport.id, { onDelete: "cascade" }),
+    /** Its id in the file (an IRI, or a Hypothesis id), as the file gave it. */
+    originalId: text("original_id"),
+    /** The original writer's id as the file gives it (`acct:alice@hypothes.is`, a profile IRI). */
+    originalCreator: text("original_creator"),
+    /** Their name as the file gives it ("Alice Liddell"). */
+    originalCreatorName: text("original_creator_name"),
+    originalCreatedAt: integer("original_created_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("imported_annotation_import_idx").on(t.importId)],
+);
+
+/**
+ * An upload waiting for its writer's "Import these": the validated drafts, so the file is not sent
+ * twice. Kept in the database rather than in memory so that any server process on the file can
+ * take the confirmation; found by the SHA-256 of a random token the preview page holds, and only
+ * for the user who uploaded it, until `expires_at`.
+ */
+export const pendingImport = sqliteTable(
+  "pending_import",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => article.id, { onDelete: "cascade" }),
+    payload: text("payload").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("pending_import_user_idx").on(t.userId, t.expiresAt),
+    index("pending_import_expires_idx").on(t.expiresAt),
+  ],
+);

@@ -63,7 +63,8 @@ function normalise(text: string): string {
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
-function words(text: string): string[] {
+/** The lower-cased words of a text (letters and digits). */
+export function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
@@ -257,7 +258,7 @@ export type Outcome = {
 const ORPHANED: Outcome = { status: "orphaned", paragraph: null, moved: false };
 
 /** Code points of stored context that agree with the text on each side of `at`. */
-function contextAgreement(
+export function contextAgreement(
   chars: readonly string[],
   at: TextPositionSelector,
   quote: TextQuoteSelector,
@@ -291,7 +292,7 @@ function occursElsewhere(text: string, exact: string, at: TextPositionSelector):
  * The longest stretch of the quote without whitespace or quotation marks: locateQuote matches
  * those loosely, so only this part is certain to appear verbatim wherever the quote is found.
  */
-function literalCore(exact: string): string {
+export function literalCore(exact: string): string {
   let longest = "";
   for (const part of exact.split(/[\s'"\u2018-\u201F\u2032\u2033]+/u)) {
     if (part.length > longest.length) longest = part;

@@ -295,6 +295,44 @@ function contextScore(actual: string, expected: string): number {
 type ApproximateMatch = { position: TextPositionSelector; similarity: number };
 
 /**
+ * Counts the work of approximate searches, for a caller that must bound it (an imported file can
+ * ask for thousands). Units, not time, so that the same input always spends the same amount.
+ */
+export type WorkMeter = { spent: number };
+
+/** Roughly what a search for a quote does per text character and per match, beyond the bit-vectors. */
+const PER_CHARACTER = 4;
+const PER_MATCH = 750;
+const PER_SEARCH = 2_000;
+
+/**
+ * The work of one approximate search of a quote of `quoteLength` code points in a text of
+ * `textLength`, in units of about one bit-vector step, when approx-string-match returns `matches`.
+ * Its forward pass steps each text character through ⌈quote/32⌉ words; each match costs a reverse
+ * pass over about the quote's length plus its errors (to find the start), and the scoring of its
+ * context. The per-match part is what explodes on repetitive text, where nearly every position is
+ * an equally good match: measured, a unit is 5–100 ns on a small server.
+ */
+export function approximateSearchCost(
+  textLength: number,
+  quoteLength: number,
+  matches: number,
+): number {
+  const words = Math.ceil(quoteLength / 32);
+  const maxErrors = Math.floor(quoteLength * (1 - MIN_SIMILARITY) + 1e-9);
+  return (
+    PER_SEARCH +
+    textLength * (words + PER_CHARACTER) +
+    matches * ((quoteLength + maxErrors) * words + PER_MATCH)
+  );
+}
+
+/** The most an approximate search can cost before it runs: every text position a match. */
+export function worstApproximateCost(textLength: number, quoteLength: number): number {
+  return approximateSearchCost(textLength, quoteLength, textLength);
+}
+
+/**
  * The best approximate occurrence of the selector's quote in `chars`, with at least
  * {@link MIN_SIMILARITY}; null when there is none. approx-string-match finds the candidates with
  * the fewest edits; of those, the one whose surroundings best agree with the stored prefix and
@@ -304,6 +342,7 @@ function matchApproximately(
   chars: readonly string[],
   quote: TextQuoteSelector,
   oldStart: number,
+  meter?: WorkMeter,
 ): ApproximateMatch | null {
   const pattern = foldedChars(quote.exact.trim());
   const maxErrors = Math.floor(pattern.length * (1 - MIN_SIMILARITY) + 1e-9);
@@ -328,7 +367,9 @@ function matchApproximately(
       POSITION_WEIGHT * positionScore
     );
   };
-  const scored = search(text, encode(pattern), maxErrors).map((match) => ({
+  const matches = search(text, encode(pattern), maxErrors);
+  if (meter) meter.spent += approximateSearchCost(chars.length, pattern.length, matches.length);
+  const scored = matches.map((match) => ({
     match,
     score: score(match),
   }));
@@ -371,7 +412,19 @@ function matchApproximately(
  *   remains; `position` covers that passage and `similarity` says how close it is.
  * - `orphaned`: nothing close enough is left (or the stored quote is blank).
  */
-export function reanchor(text: string, selector: PassageSelector): ReanchorResult {
+export function reanchor(
+  text: string,
+  selector: PassageSelector,
+  {
+    approximate: searchApproximately = true,
+    meter,
+  }: {
+    /** False for the exact quote only: `orphaned` when it is not there. */
+    approximate?: boolean;
+    /** Where the approximate search's work is counted. */
+    meter?: WorkMeter;
+  } = {},
+): ReanchorResult {
   const { quote, position } = selector;
   if (quote.exact.trim() === "") return { status: "orphaned" };
   const chars = Array.from(text);
@@ -396,6 +449,7 @@ export function reanchor(text: string, selector: PassageSelector): ReanchorResul
     const moved = exact.start !== start || exact.end !== end;
     return { status: "anchored", position: { start: exact.start, end: exact.end }, moved };
   }
-  const approximate = matchApproximately(chars, quote, oldStart);
+  if (!searchApproximately) return { status: "orphaned" };
+  const approximate = matchApproximately(chars, quote, oldStart, meter);
   return approximate ? { status: "changed", ...approximate } : { status: "orphaned" };
 }

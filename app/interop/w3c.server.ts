@@ -34,6 +34,7 @@ import {
 import {
   type AnnotationKind,
   annotationKinds,
+  MAX_BODY_LENGTH,
   type Stance,
   stances,
   visibilities,
@@ -306,8 +307,27 @@ function checkSelector(selector: unknown, errors: string[], depth = 0): void {
   }
 }
 
+/**
+ * The longest textual body read at all. Its text may hold at most MAX_BODY_LENGTH characters once
+ * read (`checkPortable`), but that is checked after HTML is turned into text: anything longer than
+ * this could not fit however much markup it carries, and is refused before any conversion runs.
+ */
+export const MAX_BODY_VALUE_LENGTH = MAX_BODY_LENGTH * 4;
+
+/**
+ * How deep Composites, Lists and Independents may nest. Marginalia reads only the first level, so
+ * a body or target nested deeper holds nothing it would use; without a limit, a file nested
+ * thousands deep would overflow the stack rather than get a message.
+ */
+export const MAX_RESOURCE_DEPTH = 8;
+
 /** Checks one body or target resource; `role` names it in messages. */
-function checkResource(resource: unknown, role: "body" | "target", errors: string[]): void {
+function checkResource(
+  resource: unknown,
+  role: "body" | "target",
+  errors: string[],
+  depth = 0,
+): void {
   if (typeof resource === "string") {
     if (!isIri(resource)) errors.push(`A ${role} is text where an IRI belongs.`);
     return;
@@ -321,11 +341,17 @@ function checkResource(resource: unknown, role: "body" | "target", errors: strin
   if (id !== undefined && !isIri(id)) errors.push(`A ${role}'s id is not an IRI.`);
   const items = field(resource, "items");
   if (items !== undefined) {
+    if (depth >= MAX_RESOURCE_DEPTH) {
+      errors.push(`Its ${role} nests lists of resources too deeply.`);
+      return;
+    }
     const list = asList(items);
     if (list.length === 0 || list.length > MAX_LIST_LENGTH) {
       errors.push(`A ${role}'s items are empty or too many.`);
     }
-    for (const item of list.slice(0, MAX_LIST_LENGTH)) checkResource(item, role, errors);
+    for (const item of list.slice(0, MAX_LIST_LENGTH)) {
+      checkResource(item, role, errors, depth + 1);
+    }
     return;
   }
   const isTextual = types.includes("TextualBody") || field(resource, "value") !== undefined;
@@ -335,8 +361,14 @@ function checkResource(resource: unknown, role: "body" | "target", errors: strin
     source !== undefined ||
     field(resource, "selector") !== undefined;
   if (isTextual && role === "target") errors.push("A target is embedded text.");
-  if (isTextual && typeof field(resource, "value") !== "string") {
+  const value = field(resource, "value");
+  if (isTextual && typeof value !== "string") {
     errors.push(`A textual ${role} has no single string value.`);
+  }
+  if (typeof value === "string" && value.length > MAX_BODY_VALUE_LENGTH) {
+    errors.push(
+      `Its text is longer than ${MAX_BODY_LENGTH.toLocaleString("en")} characters (one textual ${role} holds ${value.length.toLocaleString("en")}).`,
+    );
   }
   if (specific) {
     if (asList(source).length !== 1 || iriOf(asList(source)[0]) === null) {
@@ -432,11 +464,15 @@ function readTarget(resource: unknown): PortableTarget | null {
   return { source, paragraph, quote: quote ?? documentQuote, position };
 }
 
-/** HTML in a body becomes its text: the importer stores Markdown, and renders it sanitised. */
+/**
+ * HTML in a body becomes its text: the importer stores Markdown, and renders it sanitised. A tag
+ * stops at the next `<` as well as at `>`: with `[^>]*` every `<` not followed by a `>` would
+ * rescan to the end of the text, quadratic in its length.
+ */
 function htmlToText(html: string): string {
   return html
-    .replace(/<(br|\/p|\/div|\/li|\/h\d)\b[^>]*>/gi, "\n")
-    .replace(/<[^>]*>/g, "")
+    .replace(/<(br|\/p|\/div|\/li|\/h\d)\b[^<>]*>/gi, "\n")
+    .replace(/<[^<>]*>/g, "")
     .replace(/&(lt|gt|quot|#39|apos|nbsp|amp);/g, (_m, entity: string) => {
       const map: Record<string, string> = {
         lt: "<",

@@ -5,7 +5,12 @@
  * can never reach a row the rule did not allow. Markdown is rendered once, here, and stored.
  */
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
-import { describePassage, locateQuote } from "#app/anchoring/selectors";
+import {
+  describePassage,
+  locateQuote,
+  type TextPositionSelector,
+  type TextQuoteSelector,
+} from "#app/anchoring/selectors";
 import { renderMarkdown } from "#app/markdown.server";
 import type {
   AnnotationEdit,
@@ -24,12 +29,12 @@ import { chargeWrite } from "#app/models/write-limit.server";
 import { type AnnotationAction, can, type GroupRole, REFUSALS } from "#app/permissions";
 import type { Db } from "#app/utils/db.server";
 import { FieldValidationError, ForbiddenError, NotFoundError } from "#app/utils/errors";
-import { perConnection } from "#app/utils/statements.server";
+import { type DbOrTx, perConnection } from "#app/utils/statements.server";
 import { IMMEDIATE } from "#db/client";
 import { annotation, article, assignment, block, endorsement, sourceLink } from "#db/schema";
 
 /** The database or an open transaction on it. */
-export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type { DbOrTx };
 
 type AnnotationRow = typeof annotation.$inferSelect;
 
@@ -85,6 +90,8 @@ const insertAnnotation = perConnection((db) =>
       quoteSuffix: sql.placeholder("quoteSuffix"),
       positionStart: sql.placeholder("positionStart"),
       positionEnd: sql.placeholder("positionEnd"),
+      anchorStatus: sql.placeholder("anchorStatus"),
+      originQuote: sql.placeholder("originQuote"),
     })
     .returning({ id: annotation.id })
     .prepare(),
@@ -93,9 +100,7 @@ const insertAnnotation = perConnection((db) =>
 type NewRow = Omit<
   typeof annotation.$inferInsert,
   | "id"
-  | "anchorStatus"
   | "originBlockId"
-  | "originQuote"
   | "resolvedAt"
   | "resolvedBy"
   | "createdAt"
@@ -115,8 +120,12 @@ const setOwnRoot = perConnection((db) =>
     .prepare(),
 );
 
-function insertRow(db: Db, row: Required<NewRow>): number {
-  const created = insertAnnotation(db).get(row);
+/**
+ * Inserts a new annotation through the statement kept per connection (the forms' writes pass `db`
+ * inside their transaction; the annotation import passes its transaction, prepared per call).
+ */
+function writeRow(tx: DbOrTx, row: Required<NewRow>): number {
+  const created = insertAnnotation(tx).get(row);
   if (!created) throw new Error("The annotation insert returned no row.");
   return created.id;
 }
@@ -145,8 +154,7 @@ export function getAnnotationFor(
   action: AnnotationAction,
   id: number,
 ): AnnotationRow {
-  const { found, actorRole, articleRole } =
-    "$client" in db ? lookUpFor(db, viewer, id) : lookUpOnce(db, viewer, id);
+  const { found, actorRole, articleRole } = lookUpFor(db, viewer, id);
   if (found.deletedAt) {
     throw new NotFoundError(
       action === "reply"
@@ -169,27 +177,10 @@ export function getAnnotationFor(
   return found;
 }
 
-/** The viewer's role in the row's group and their standing toward its article. */
-function standingOfViewer(db: DbOrTx, found: AnnotationRow, viewer: NonNullable<Viewer>) {
-  const row = db
-    .select({ role: viewerRoleIn(viewer), articleRole: articleRoleOf(viewer) })
-    .from(annotation)
-    .where(eq(annotation.id, found.id))
-    .get();
-  return {
-    actorRole: (row?.role ?? null) as GroupRole | null,
-    articleRole: row?.articleRole ?? null,
-  };
-}
-
-function lookUpOnce(db: DbOrTx, viewer: NonNullable<Viewer>, id: number) {
-  const found = getVisibleAnnotation(db, id, viewer);
-  return { found, ...standingOfViewer(db, found, viewer) };
-}
-
 /**
- * The same as `lookUpOnce` in one statement kept per connection, with the viewer bound when it
- * runs: replies and edits look their annotation up on every write.
+ * The annotation if the viewer may see it (as `getVisibleAnnotation`), with the viewer's role in
+ * its group and standing toward its article, in one statement kept per connection with the viewer
+ * bound when it runs: replies, edits and endorsements look their annotation up on every write.
  */
 const visibleWithStanding = perConnection((db) =>
   db
@@ -203,7 +194,7 @@ const visibleWithStanding = perConnection((db) =>
     .prepare(),
 );
 
-function lookUpFor(db: Db, viewer: NonNullable<Viewer>, id: number) {
+function lookUpFor(db: DbOrTx, viewer: NonNullable<Viewer>, id: number) {
   const got = visibleWithStanding(db).get({ id, viewerId: viewer.id });
   if (!got) throw new NotFoundError("That annotation does not exist or is not visible to you.");
   return {
@@ -352,40 +343,88 @@ export function createAnnotation({
         "The article was revised while you were writing: reload the paragraph and post again.",
       );
     }
-    const groupId = input.visibility === "group" ? (input.groupId ?? null) : null;
-    if (input.visibility === "group" && groupId === null) {
-      throw new FieldValidationError({ visibility: "Choose which group will see this." });
-    }
-    if (groupId !== null) {
-      try {
-        requireGroupRole(tx, author, groupId, "post");
-      } catch {
-        throw new FieldValidationError({ visibility: "You can only post to a group you are in." });
-      }
-      numberAuthor(tx, groupId, articleId, author.id);
-    }
-    const id = insertRow(db, {
+    return insertRoot(db, {
+      author,
       articleId,
       blockId,
-      kind: input.kind,
-      body: input.body,
+      input,
       bodyHtml,
-      authorId: author.id,
       visibility: input.visibility,
-      groupId,
-      parentId: null,
-      rootId: null,
-      depth: 0,
-      quoteExact: passage?.quote.exact ?? null,
-      quotePrefix: passage?.quote.prefix ?? null,
-      quoteSuffix: passage?.quote.suffix ?? null,
-      positionStart: passage?.position.start ?? null,
-      positionEnd: passage?.position.end ?? null,
+      groupId: input.visibility === "group" ? (input.groupId ?? null) : null,
+      passage,
     });
-    setOwnRoot(db).run({ id });
-    insertSource(tx, id, input);
-    return id;
   }, IMMEDIATE);
+}
+
+/**
+ * Writes a new thread's root inside the caller's transaction, once the paragraph and the passage are
+ * known: the group's "post" rule, the anonymous assignment's number, the row, its root id and a
+ * source's link. The form and the annotation import (annotation-import.server.ts) both write here,
+ * so a root is the same row whichever way it came.
+ */
+export function insertRoot(
+  tx: DbOrTx,
+  {
+    author,
+    articleId,
+    blockId,
+    input,
+    bodyHtml,
+    visibility,
+    groupId,
+    passage,
+    anchorStatus = "anchored",
+    originQuote = null,
+  }: {
+    author: { id: string };
+    articleId: number;
+    blockId: number;
+    input: AnnotationInput;
+    /** `input.body` rendered, before the write lock is taken (Markdown is the slow part). */
+    bodyHtml: string;
+    visibility: AnnotationRow["visibility"];
+    groupId: number | null;
+    /** The quoted passage; without a position for an imported orphan (its words are not here). */
+    passage: { quote: TextQuoteSelector; position: TextPositionSelector | null } | null;
+    /** `changed` (and the quote as written) for an import that found its words only approximately. */
+    anchorStatus?: AnnotationRow["anchorStatus"];
+    originQuote?: string | null;
+  },
+): number {
+  if (visibility === "group" && groupId === null) {
+    throw new FieldValidationError({ visibility: "Choose which group will see this." });
+  }
+  if (groupId !== null) {
+    try {
+      requireGroupRole(tx, author, groupId, "post");
+    } catch {
+      throw new FieldValidationError({ visibility: "You can only post to a group you are in." });
+    }
+    numberAuthor(tx, groupId, articleId, author.id);
+  }
+  const id = writeRow(tx, {
+    articleId,
+    blockId,
+    kind: input.kind,
+    body: input.body,
+    bodyHtml,
+    authorId: author.id,
+    visibility,
+    groupId: visibility === "group" ? groupId : null,
+    parentId: null,
+    rootId: null,
+    depth: 0,
+    quoteExact: passage?.quote.exact ?? null,
+    quotePrefix: passage?.quote.prefix ?? null,
+    quoteSuffix: passage?.quote.suffix ?? null,
+    positionStart: passage?.position?.start ?? null,
+    positionEnd: passage?.position?.end ?? null,
+    anchorStatus,
+    originQuote,
+  });
+  setOwnRoot(tx).run({ id });
+  insertSource(tx, id, input);
+  return id;
 }
 
 /** Replies to an annotation the author can see; the reply joins that thread and its visibility. */
@@ -408,28 +447,47 @@ export function createReply({
     // Inside the write lock: a parent another process deleted meanwhile is refused (404), never
     // answered, and never a foreign-key failure.
     const parent = getAnnotationFor(db, author, "reply", parentId);
-    if (parent.groupId !== null) numberAuthor(tx, parent.groupId, parent.articleId, author.id);
-    const id = insertRow(db, {
-      articleId: parent.articleId,
-      blockId: parent.blockId,
-      kind: input.kind,
-      body: input.body,
-      bodyHtml,
-      authorId: author.id,
-      visibility: parent.visibility,
-      groupId: parent.groupId,
-      parentId: parent.id,
-      rootId: parent.rootId ?? parent.id,
-      depth: parent.depth + 1,
-      quoteExact: null,
-      quotePrefix: null,
-      quoteSuffix: null,
-      positionStart: null,
-      positionEnd: null,
-    });
-    insertSource(tx, id, input);
-    return id;
+    return insertReply(db, { author, parent, input, bodyHtml });
   }, IMMEDIATE);
+}
+
+/**
+ * Writes a reply to `parent` (already looked up through `getAnnotationFor(…, "reply", …)`) inside
+ * the caller's transaction: it joins the parent's thread, paragraph and visibility. Shared by the
+ * reply form and the annotation import.
+ */
+export function insertReply(
+  tx: DbOrTx,
+  {
+    author,
+    parent,
+    input,
+    bodyHtml,
+  }: { author: { id: string }; parent: AnnotationRow; input: AnnotationInput; bodyHtml: string },
+): number {
+  if (parent.groupId !== null) numberAuthor(tx, parent.groupId, parent.articleId, author.id);
+  const id = writeRow(tx, {
+    articleId: parent.articleId,
+    blockId: parent.blockId,
+    kind: input.kind,
+    body: input.body,
+    bodyHtml,
+    authorId: author.id,
+    visibility: parent.visibility,
+    groupId: parent.groupId,
+    parentId: parent.id,
+    rootId: parent.rootId ?? parent.id,
+    depth: parent.depth + 1,
+    quoteExact: null,
+    quotePrefix: null,
+    quoteSuffix: null,
+    positionStart: null,
+    positionEnd: null,
+    anchorStatus: "anchored",
+    originQuote: null,
+  });
+  insertSource(tx, id, input);
+  return id;
 }
 
 /** Changes the text (and a source's link) of the viewer's own annotation; its kind stays. */

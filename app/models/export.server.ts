@@ -7,10 +7,13 @@
  * stays as a placeholder without words or writer when it holds a thread together, so every reply
  * still reaches its thread's passage.
  *
- * Each export is one collection: as a whole in one file (its single page embedded), or in pages
- * of PAGE_SIZE (`page: n`, 1-based) for clients that want them.
+ * Each export is one collection: as a whole in one file (its single page embedded), described
+ * with its first page of PAGE_SIZE embedded (for clients that asked for JSON-LD), or one page
+ * (`page: n`, 1-based). The whole file is never built in memory: it is written out item by item,
+ * EXPORT_CHUNK rows read at a time (`StreamedDocument`), so its size is the reader's to take at
+ * their pace, not the server's to hold.
  */
-import { and, asc, count, eq, isNull, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import {
   type AnnotationCollection,
   type AnnotationPage,
@@ -28,6 +31,7 @@ import {
   profileIri,
   revisionIri,
 } from "#app/interop/vocabulary";
+import { toW3C } from "#app/interop/w3c.server";
 import { requireGroupRole } from "#app/models/group.server";
 import {
   aliasLabel,
@@ -37,17 +41,42 @@ import {
   visibleTo,
 } from "#app/models/visibility.server";
 import type { Db } from "#app/utils/db.server";
-import { NotFoundError } from "#app/utils/errors";
+import { ForbiddenError, NotFoundError } from "#app/utils/errors";
 import { annotation, article, articleRevision, block, group, sourceLink, user } from "#db/schema";
 
-/** Which part of a collection to answer with: all of it in one document, or one page (1-based). */
-export type ExportPart = { page: "all" } | { page: number } | { page: null };
+/**
+ * Which part of a collection to answer with: all of it in one file (`null`: the collection with
+ * its single page embedded; `all`: that page alone), the collection described with its first
+ * page of PAGE_SIZE embedded (`paged`), or one page (1-based).
+ */
+export type ExportPart = { page: "all" } | { page: number } | { page: null } | { page: "paged" };
+
+/**
+ * A whole collection as JSON text, written out in parts: `head`, then the items (each one
+ * annotation's JSON, a list per EXPORT_CHUNK rows read, read only as they are asked for), each
+ * separated by a comma, then `tail`. Together they are one JSON document.
+ */
+export type StreamedDocument = {
+  head: string;
+  chunks: Iterable<string[]>;
+  tail: string;
+};
 
 export type ExportDocument = {
-  document: AnnotationCollection | AnnotationPage;
+  /** A document small enough to build (a page, an empty or paged collection), or a streamed one. */
+  document: AnnotationCollection | AnnotationPage | StreamedDocument;
   /** A file name for the download: letters, digits and dashes. */
   filename: string;
 };
+
+/** Rows read per query while a whole collection is written out. */
+export const EXPORT_CHUNK = 200;
+
+/**
+ * Most annotations a signed-out reader may download in one file. Every page stays open to them;
+ * a larger file costs the server in proportion, and is for readers it can tell apart.
+ */
+export const MAX_ANONYMOUS_DOWNLOAD = 5_000;
 
 function exportColumns(viewer: Viewer) {
   return {
@@ -84,9 +113,50 @@ function exportColumns(viewer: Viewer) {
 
 type ExportRow = ReturnType<typeof readRows>[number];
 
+/**
+ * The ids of the annotations in `where` this viewer may see, oldest first (which is also parents
+ * before their replies), or a slice of them. Ids alone: for an article's annotations the index
+ * `annotation_article_id_idx` gives them in order, and a stranger's without reading a row.
+ */
+function visibleIds(
+  db: Db,
+  viewer: Viewer,
+  where: SQL,
+  range?: { limit: number; offset: number },
+): number[] {
+  return visibleIdsQuery(db, viewer, where, range)
+    .all()
+    .map((row) => row.id);
+}
+
+/** `visibleIds`'s query, unrun (tests read its plan). */
+export function visibleIdsQuery(
+  db: Db,
+  viewer: Viewer,
+  where: SQL,
+  range: { limit: number; offset: number } = { limit: -1, offset: 0 },
+) {
+  return db
+    .select({ id: annotation.id })
+    .from(annotation)
+    .where(and(where, visibleTo(viewer)))
+    .orderBy(asc(annotation.id))
+    .limit(range.limit)
+    .offset(range.offset);
+}
+
+/**
+ * The rows of these annotations, oldest first, still within `where` and visible to the viewer
+ * (they may have changed since their ids were read). The joins run for these rows only.
+ */
+function rowsWithIds(db: Db, viewer: Viewer, where: SQL, ids: number[]): ExportRow[] {
+  if (ids.length === 0) return [];
+  return readRows(db, viewer, and(where, inArray(annotation.id, ids)) as SQL);
+}
+
 /** Oldest first, which is also parents before their replies. */
-function readRows(db: Db, viewer: Viewer, where: SQL, range?: { limit: number; offset: number }) {
-  const query = db
+function readRows(db: Db, viewer: Viewer, where: SQL) {
+  return db
     .select(exportColumns(viewer))
     .from(annotation)
     .innerJoin(article, eq(article.id, annotation.articleId))
@@ -96,18 +166,20 @@ function readRows(db: Db, viewer: Viewer, where: SQL, range?: { limit: number; o
     .leftJoin(sourceLink, eq(sourceLink.annotationId, annotation.id))
     .leftJoin(group, eq(group.id, annotation.groupId))
     .where(and(where, visibleTo(viewer)))
-    .orderBy(asc(annotation.id));
-  return range ? query.limit(range.limit).offset(range.offset).all() : query.all();
+    .orderBy(asc(annotation.id))
+    .all();
 }
 
 function countRows(db: Db, viewer: Viewer, where: SQL): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(annotation)
-      .where(and(where, visibleTo(viewer)))
-      .get()?.n ?? 0
-  );
+  return visibleCountQuery(db, viewer, where).get()?.n ?? 0;
+}
+
+/** `countRows`'s query, unrun (tests read its plan). */
+export function visibleCountQuery(db: Db, viewer: Viewer, where: SQL) {
+  return db
+    .select({ n: count() })
+    .from(annotation)
+    .where(and(where, visibleTo(viewer)));
 }
 
 /** One row as this viewer may see it, with the site's IRIs on `origin`. */
@@ -181,9 +253,48 @@ export function safeFileName(...parts: string[]): string {
 
 type Scope = { collectionId: string; label: string; where: SQL; filename: string };
 
+/** The whole file's limits: rows per read, and a signed-out reader's most (tests use small ones). */
+export type ExportLimits = { chunkSize?: number; anonymousLimit?: number };
+
 /**
- * The collection, whole or a page. A page past the last is NotFound; an empty collection has no
- * pages, only its description.
+ * A document whose items are left out, written out around them: `head` is its JSON up to the
+ * items list's opening bracket, `tail` from its closing one. JSON.stringify escapes every quote
+ * inside a string, so `"items":[]` occurs only as the empty list itself.
+ */
+function streamAround(
+  document: AnnotationCollection | AnnotationPage,
+  chunks: Iterable<string[]>,
+): StreamedDocument {
+  const json = JSON.stringify(document);
+  const marker = '"items":[]';
+  const at = json.indexOf(marker);
+  if (at === -1 || at !== json.lastIndexOf(marker)) {
+    throw new Error("An export document must hold exactly one empty items list.");
+  }
+  const open = at + marker.length - 1;
+  return { head: json.slice(0, open), chunks, tail: json.slice(open) };
+}
+
+/** The items, as JSON, EXPORT_CHUNK rows read at a time, each read only when asked for. */
+function* itemChunks(
+  db: Db,
+  viewer: Viewer,
+  origin: string,
+  where: SQL,
+  ids: number[],
+  chunkSize: number,
+): Generator<string[]> {
+  for (let at = 0; at < ids.length; at += chunkSize) {
+    const rows = rowsWithIds(db, viewer, where, ids.slice(at, at + chunkSize));
+    yield rows.map((row) => JSON.stringify(toW3C(portableOf(row, origin), { withContext: false })));
+  }
+}
+
+/**
+ * The collection: whole (streamed), described with its first page, or a page. A page past the
+ * last is NotFound; an empty collection has no pages, only its description. A signed-out reader's
+ * whole file holds at most MAX_ANONYMOUS_DOWNLOAD annotations (Forbidden beyond: sign in, or
+ * read the pages).
  */
 function exportScope(
   db: Db,
@@ -191,10 +302,19 @@ function exportScope(
   origin: string,
   scope: Scope,
   part: ExportPart,
+  { chunkSize = EXPORT_CHUNK, anonymousLimit = MAX_ANONYMOUS_DOWNLOAD }: ExportLimits = {},
 ): ExportDocument {
-  const total = countRows(db, viewer, scope.where);
   const { collectionId: id, label, filename } = scope;
   if (part.page === null || part.page === "all") {
+    // The ids first, and the total from them: the file's count and items then agree (rows deleted
+    // meanwhile are left out), and each chunk of rows is read by id.
+    const ids = visibleIds(db, viewer, scope.where);
+    const total = ids.length;
+    if (viewer === null && total > anonymousLimit) {
+      throw new ForbiddenError(
+        `There are more than ${anonymousLimit.toLocaleString("en")} annotations here: sign in to download them in one file, or read them in pages of ${PAGE_SIZE} (?page=1).`,
+      );
+    }
     // The whole collection in one file: a single page holds everything.
     const info: CollectionInfo = {
       id,
@@ -203,14 +323,15 @@ function exportScope(
       pageSize: Math.max(total, 1),
       pageIri: () => `${id}?page=all`,
     };
-    const items =
-      total > 0 ? readRows(db, viewer, scope.where).map((r) => portableOf(r, origin)) : [];
+    const chunks = itemChunks(db, viewer, origin, scope.where, ids, chunkSize);
     if (part.page === "all") {
-      return { document: toPage(info, 0, items), filename };
+      return { document: streamAround(toPage(info, 0, []), chunks), filename };
     }
-    const first = total > 0 ? toPage(info, 0, items, { embedded: true }) : undefined;
-    return { document: toCollection(info, first), filename };
+    if (total === 0) return { document: toCollection(info), filename };
+    const first = toPage(info, 0, [], { embedded: true });
+    return { document: streamAround(toCollection(info, first), chunks), filename };
   }
+  const total = countRows(db, viewer, scope.where);
   const info: CollectionInfo = {
     id,
     label,
@@ -218,19 +339,38 @@ function exportScope(
     pageSize: PAGE_SIZE,
     pageIri: (n) => `${id}?page=${n + 1}`,
   };
+  if (part.page === "paged") {
+    const first = total > 0 ? pageOf(db, viewer, origin, scope.where, info, 0, true) : undefined;
+    return { document: toCollection(info, first), filename };
+  }
   const index = part.page - 1;
   if (index < 0 || index >= pageCount(info)) {
     throw new NotFoundError("There is no such page of this collection.");
   }
-  const rows = readRows(db, viewer, scope.where, { limit: PAGE_SIZE, offset: index * PAGE_SIZE });
-  return {
-    document: toPage(
-      info,
-      index,
-      rows.map((r) => portableOf(r, origin)),
-    ),
-    filename,
-  };
+  return { document: pageOf(db, viewer, origin, scope.where, info, index, false), filename };
+}
+
+/** Page `index` (0-based) of a collection: its ids by index, then their rows. */
+function pageOf(
+  db: Db,
+  viewer: Viewer,
+  origin: string,
+  where: SQL,
+  info: CollectionInfo,
+  index: number,
+  embedded: boolean,
+): AnnotationPage {
+  const ids = visibleIds(db, viewer, where, {
+    limit: info.pageSize,
+    offset: index * info.pageSize,
+  });
+  const rows = rowsWithIds(db, viewer, where, ids);
+  return toPage(
+    info,
+    index,
+    rows.map((r) => portableOf(r, origin)),
+    { embedded },
+  );
 }
 
 /** Every annotation on an article the viewer may see; NotFound for an unknown slug. */
@@ -240,12 +380,14 @@ export function exportArticleAnnotations({
   slug,
   origin,
   part,
+  limits,
 }: {
   db: Db;
   viewer: Viewer;
   slug: string;
   origin: string;
   part: ExportPart;
+  limits?: ExportLimits;
 }): ExportDocument {
   const found = db
     .select({ id: article.id, slug: article.slug, title: article.title })
@@ -264,6 +406,7 @@ export function exportArticleAnnotations({
       filename: safeFileName(found.slug, "annotations"),
     },
     part,
+    limits,
   );
 }
 
@@ -345,6 +488,48 @@ export function getPortableAnnotation({
   const [row] = readRows(db, viewer, eq(annotation.id, id));
   if (!row) throw new NotFoundError("That annotation does not exist or is not visible to you.");
   return portableOf(row, origin);
+}
+
+/**
+ * How many of an article's annotations this viewer may see (placeholders included, as in the
+ * export): the total of its Annotation Protocol container (app/interop/protocol.server.ts).
+ */
+export function countArticleAnnotations({
+  db,
+  viewer,
+  articleId,
+}: {
+  db: Db;
+  viewer: Viewer;
+  articleId: number;
+}): number {
+  return countRows(db, viewer, eq(annotation.articleId, articleId));
+}
+
+/**
+ * A slice of an article's annotations as this viewer may see them (oldest first, placeholders
+ * included, as in the export): a page of its Annotation Protocol container, which names its own
+ * pages and counts once (`countArticleAnnotations`).
+ */
+export function listArticleAnnotations({
+  db,
+  viewer,
+  articleId,
+  origin,
+  offset,
+  limit,
+}: {
+  db: Db;
+  viewer: Viewer;
+  articleId: number;
+  origin: string;
+  offset: number;
+  limit: number;
+}): PortableAnnotation[] {
+  if (limit <= 0) return [];
+  const where = eq(annotation.articleId, articleId);
+  const ids = visibleIds(db, viewer, where, { limit, offset });
+  return rowsWithIds(db, viewer, where, ids).map((r) => portableOf(r, origin));
 }
 
 /** `?page=` as the export routes take it: a page number from 1, `all`, or absent. */

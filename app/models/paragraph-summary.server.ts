@@ -5,6 +5,7 @@
 import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import {
   beyondPublic,
+  beyondPublicIds,
   inLayer,
   type Layer,
   type Viewer,
@@ -86,37 +87,38 @@ export function getParagraphSummaries({
   }
   if (!viewer || layer.kind === "public") return summaries;
 
-  // What only this viewer sees (their private notes, their groups'), counted directly: few rows,
-  // by index. In a group's layer or the private one, that is all there is.
+  // What only this viewer sees (their private notes, their groups'), counted directly from the few
+  // rows that can be theirs: the candidates drive the loop (CROSS JOIN keeps that order), or SQLite
+  // would test every annotation of the article (565 ms on a 100,000-annotation article, 0.6 ms so).
+  // In a group's layer or the private one, that is all there is.
   const mine = and(
     eq(annotation.articleId, articleId),
     withPublic ? beyondPublic(viewer) : and(visibleTo(viewer), inLayer(layer)),
   );
-  db.select({ blockId: annotation.blockId, kind: annotation.kind, count: sql<number>`count(*)` })
-    .from(annotation)
-    .where(and(mine, isNull(annotation.deletedAt)))
-    .groupBy(annotation.blockId, annotation.kind)
-    .all()
-    .forEach(addCount);
+  const candidates = sql`${beyondPublicIds(viewer, articleId)} candidate cross join ${annotation} on ${annotation.id} = candidate.id`;
+  db.all<{ blockId: number; kind: AnnotationKind; count: number }>(
+    sql`select ${annotation.blockId} as blockId, ${annotation.kind} as kind, count(*) as count
+      from ${candidates} where ${and(mine, isNull(annotation.deletedAt))}
+      group by ${annotation.blockId}, ${annotation.kind}`,
+  ).forEach(addCount);
   // A deleted root that still has replies keeps its highlight: the replies are about that passage.
-  db.select({
-    blockId: annotation.blockId,
-    start: annotation.positionStart,
-    end: annotation.positionEnd,
-    kind: annotation.kind,
-    count: sql<number>`count(*)`,
-  })
-    .from(annotation)
-    .where(
-      and(
+  db.all<{
+    blockId: number;
+    start: number | null;
+    end: number | null;
+    kind: AnnotationKind;
+    count: number;
+  }>(
+    sql`select ${annotation.blockId} as blockId, ${annotation.positionStart} as start,
+        ${annotation.positionEnd} as "end", ${annotation.kind} as kind, count(*) as count
+      from ${candidates}
+      where ${and(
         mine,
         isNull(annotation.parentId),
         isNotNull(annotation.positionStart),
         ne(annotation.anchorStatus, "orphaned"),
-      ),
-    )
-    .groupBy(annotation.blockId, annotation.positionStart, annotation.positionEnd, annotation.kind)
-    .all()
-    .forEach(addRange);
+      )}
+      group by ${annotation.blockId}, ${annotation.positionStart}, ${annotation.positionEnd}, ${annotation.kind}`,
+  ).forEach(addRange);
   return summaries;
 }

@@ -69,10 +69,15 @@ function threadColumns(viewer: Viewer) {
     anchorStatus: annotation.anchorStatus,
     originQuote: annotation.originQuote,
     // Where it was written, once a revision moved or orphaned it: "revision:anchor".
+    // An imported orphan was never on this article's text: it names no revision it was written on.
     writtenOn: sql<
       string | null
-    >`(case when ${annotation.originBlockId} is null and ${annotation.anchorStatus} <> 'orphaned' then null else
+    >`(case when ${annotation.originBlockId} is null and (${annotation.anchorStatus} <> 'orphaned' or exists (select 1 from "imported_annotation" ia where ia.annotation_id = "annotation"."id")) then null else
       (select r.number || ':' || b.anchor from "block" b join "article_revision" r on r.id = b.revision_id where b.id = coalesce(${annotation.originBlockId}, ${annotation.blockId})) end)`,
+    importedFrom: sql<
+      string | null
+    >`(select json_object('from', i.format, 'by', coalesce(ia.original_creator_name || case when ia.original_creator is not null then ' (' || ia.original_creator || ')' else '' end, ia.original_creator), 'at', ia.original_created_at)
+      from "imported_annotation" ia join "annotation_import" i on i.id = ia.import_id where ia.annotation_id = "annotation"."id")`,
     resolvedAt: annotation.resolvedAt,
     resolvedById: annotation.resolvedBy,
     resolvedBy: sql<
@@ -108,6 +113,20 @@ function readRows(db: Db, viewer: Viewer, where: SQL | undefined) {
 function parseWrittenOn(value: string | null): ThreadNode["writtenOn"] {
   const match = value ? /^(\d+):(.+)$/.exec(value) : null;
   return match ? { revision: Number(match[1]), anchor: match[2] ?? "" } : null;
+}
+
+function parseImported(value: string | null): ThreadNode["imported"] {
+  if (!value) return null;
+  const parsed = JSON.parse(value) as {
+    from: "w3c" | "hypothesis";
+    by: string | null;
+    at: number | null;
+  };
+  return {
+    from: parsed.from,
+    by: parsed.by,
+    at: parsed.at === null ? null : new Date(parsed.at).toISOString(),
+  };
 }
 
 function toNode(row: ThreadRow, viewer: Viewer): ThreadNode {
@@ -149,6 +168,7 @@ function toNode(row: ThreadRow, viewer: Viewer): ThreadNode {
     anchorStatus: row.anchorStatus,
     originQuote: withheld ? null : row.originQuote,
     writtenOn: parseWrittenOn(row.writtenOn),
+    imported: withheld ? null : parseImported(row.importedFrom),
     resolved: row.resolvedAt
       ? {
           at: row.resolvedAt.toISOString(),

@@ -1,15 +1,17 @@
 /**
  * Per-user write limits: one account cannot flood a paragraph (or make every reader pay for
  * rendering what it posts) faster than a person writes. Annotations and replies (and edits) share
- * one budget, endorsements have their own. Each write is counted in the same immediate transaction
- * that checks the budget, so parallel requests cannot all slip under it: the annotation model's own
- * write transaction when a route passes `limited` (`chargeWrite`), or one of its own before the
- * write (`reserveWrite`). Scripts and imports, which are not people typing, are not limited.
+ * one budget; endorsements have their own, and so do import previews (each anchors a whole file).
+ * Each write is counted in the same immediate transaction that checks the budget, so parallel
+ * requests cannot all slip under it: the annotation model's own write transaction when a route
+ * passes `limited` (`chargeWrite`), or one of its own before the write (`reserveWrite`). Scripts
+ * and imports, which are not people typing, are not limited.
  */
 import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { MAX_IMPORT_PREVIEWS_PER_HOUR } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { RateLimitedError } from "#app/utils/errors";
-import { perConnection } from "#app/utils/statements.server";
+import { type DbOrTx, perConnection } from "#app/utils/statements.server";
 import { IMMEDIATE } from "#db/client";
 import { writeEvent } from "#db/schema";
 
@@ -24,6 +26,7 @@ export const WRITE_LIMITS: Record<WriteKind, { max: number; windowMs: number }[]
     { max: 120, windowMs: 60 * MINUTE },
   ],
   endorsement: [{ max: 60, windowMs: 5 * MINUTE }],
+  importPreview: [{ max: MAX_IMPORT_PREVIEWS_PER_HOUR, windowMs: 60 * MINUTE }],
 };
 
 const KEEP_MS = 24 * 60 * MINUTE;
@@ -32,6 +35,7 @@ const MESSAGES: Record<WriteKind, string> = {
   annotation:
     "You have posted a lot in a short time. To keep the discussion readable, please try again",
   endorsement: "You have endorsed a lot in a short time. Please try again",
+  importPreview: `You have previewed ${MAX_IMPORT_PREVIEWS_PER_HOUR} imports in the last hour, and each one is costly to place. Please try again`,
 };
 
 /** Enough past writes to decide every budget of a kind: the largest `max`, newest first. */
@@ -82,7 +86,7 @@ const forgetOld = perConnection((db) =>
 );
 
 /** When the next write of `kind` is allowed, or null when it is allowed now. */
-function blockedUntil(db: Db, userId: string, kind: WriteKind, now: Date): Date | null {
+function blockedUntil(db: DbOrTx, userId: string, kind: WriteKind, now: Date): Date | null {
   const budgets = WRITE_LIMITS[kind];
   const longest = Math.max(...budgets.map((b) => b.windowMs));
   // Newest first: the `max`-th newest inside a window is the write whose leaving frees the budget.
@@ -111,10 +115,11 @@ function blockedUntil(db: Db, userId: string, kind: WriteKind, now: Date): Date 
  * its count back, and there is one transaction (one lock, one commit) instead of two or three.
  */
 export function chargeWrite(
-  db: Db,
+  db: DbOrTx,
   args: { userId: string; kind: WriteKind; now?: Date },
 ): { id: number } {
-  if (!db.$client.inTransaction) {
+  // A transaction object is inside its transaction; the connection must be.
+  if ("$client" in db && !db.$client.inTransaction) {
     throw new Error("chargeWrite runs inside the write's own immediate transaction");
   }
   const now = args.now ?? new Date();

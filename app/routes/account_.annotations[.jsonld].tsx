@@ -9,9 +9,11 @@ import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { exportResponse } from "#app/utils/export-response.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
-  return exportResponse(request, (origin, part) =>
-    exportMyAnnotations({ db, viewer, origin, part }),
+  return exportResponse(
+    request,
+    (origin, part) => exportMyAnnotations({ db, viewer, origin, part }),
+    { writable: context.writable },
   );
 }

@@ -57,6 +57,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     : ({ kind: "all" } as const);
   const summaries = getParagraphSummaries({ db, articleId: article.id, viewer, layer });
   return {
+    // Only what differs for a signed-in reader: the anonymous page is rendered once and stored.
+    signedIn: viewer !== null,
     revision: countRevisions({ db, articleId: article.id }),
     orphans: listOrphanedQuotes({ db, articleId: article.id, viewer }),
     layer: layerParam(layer),
@@ -105,7 +107,8 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({
 };
 
 export default function ReadingPage() {
-  const { article, layer, groups, assignments, revision, orphans } = useLoaderData<typeof loader>();
+  const { article, layer, groups, assignments, revision, orphans, signedIn } =
+    useLoaderData<typeof loader>();
   const layerQuery = layer ? `?layer=${layer}` : "";
   const { anchor: activeAnchor } = useParams();
   const bodyRef = useRef<HTMLDivElement>(null);
@@ -133,6 +136,7 @@ export default function ReadingPage() {
         <a href={`/articles/${article.slug}/annotations.jsonld`} download>
           Download annotations (W3C JSON-LD)
         </a>
+        {signedIn ? <Link to={`/articles/${article.slug}/import`}>Import annotations</Link> : null}
       </nav>
       {assignments.length > 0 ? (
         <ul className="assignment-notes" aria-label="Your assignments and reviews of this article">

@@ -11,11 +11,17 @@ import { NotFoundError } from "#app/utils/errors";
 import { exportResponse } from "#app/utils/export-response.server";
 import { parseId } from "#app/utils/params";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
   const groupId = parseId(params.groupId);
-  return exportResponse(request, (origin, part) => {
-    if (groupId === null) throw new NotFoundError("There is no such group, or you are not in it.");
-    return exportGroupAnnotations({ db, viewer, groupId, origin, part });
-  });
+  return exportResponse(
+    request,
+    (origin, part) => {
+      if (groupId === null) {
+        throw new NotFoundError("There is no such group, or you are not in it.");
+      }
+      return exportGroupAnnotations({ db, viewer, groupId, origin, part });
+    },
+    { writable: context.writable },
+  );
 }

@@ -38,6 +38,15 @@ export type ThreadNode = {
   originQuote: string | null;
   /** The revision and paragraph it was written on, once a revision moved or orphaned it. */
   writtenOn: { revision: number; anchor: string } | null;
+  /**
+   * Brought in by an import (its writer is the importer): from what, who first wrote it (as the
+   * file named them) and when. Null for an annotation written here.
+   */
+  imported: {
+    from: "w3c" | "hypothesis";
+    by: string | null;
+    at: string | null;
+  } | null;
   /** On a thread's root: resolved, when and by whom (a display name). */
   resolved: { at: string; by: string } | null;
   source: { url: string; title: string; stance: Stance } | null;

@@ -185,15 +185,18 @@ export async function storePage(
  * such session, an expired one, or one that lucia would extend (or has just extended) on this
  * request, whose response must carry a new cookie.
  */
-export type ViewerLookup = (sessionId: string) => string | undefined;
+export type ViewerLookup = (sessionId: string) => { userId: string; stamp: string } | undefined;
 
 export function viewerStampLookup(
   db: Db,
   session: { lifetimeMs: number; reissueWindowMs: number },
   now: () => number = Date.now,
 ): ViewerLookup {
-  const statement = db.$client.prepare<[string], { expiresAt: number; stamp: string }>(
-    `SELECT s.expires_at AS expiresAt, json_array(u.id, u.username, u.display_name, u.role,
+  const statement = db.$client.prepare<
+    [string],
+    { userId: string; expiresAt: number; stamp: string }
+  >(
+    `SELECT u.id AS userId, s.expires_at AS expiresAt, json_array(u.id, u.username, u.display_name, u.role,
        (SELECT group_concat(m.group_id || ':' || m.role || ':' || coalesce(v.version, 0))
           FROM group_member AS m LEFT JOIN group_version AS v ON v.group_id = m.group_id
           WHERE m.user_id = u.id),
@@ -215,7 +218,7 @@ export function viewerStampLookup(
     // for a minute after (auth.server.ts). Those responses carry Set-Cookie: Express answers them.
     if (t >= expiresAt - session.lifetimeMs / 2) return undefined;
     if (t - (expiresAt - session.lifetimeMs) < session.reissueWindowMs) return undefined;
-    return row.stamp;
+    return { userId: row.userId, stamp: row.stamp };
   };
 }
 
@@ -256,12 +259,20 @@ export type PageCacheOptions = {
   maxPersonalBytes?: number;
 };
 
-/** Stored pages under a byte bound, least recently served first out. */
+/**
+ * Stored pages under a byte bound, least recently served first out; and, for pages that belong to
+ * one reader, at most `perOwner` of them per reader, so that one account asking for page after
+ * page (every article, every `?layer=`) only ever pushes out its own.
+ */
 class PageStore {
-  private readonly pages = new Map<string, StoredPage>();
+  private readonly pages = new Map<string, StoredPage & { owner?: string }>();
+  private readonly owned = new Map<string, string[]>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly perOwner = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** The page stored under `key` if it was rendered at `current`, marked most recently served. */
   get(key: string, current: { articleId: number; version: number }): StoredPage | undefined {
@@ -274,27 +285,45 @@ class PageStore {
     return stored;
   }
 
-  put(key: string, page: StoredPage): void {
+  put(key: string, page: StoredPage, owner?: string): void {
     const previous = this.pages.get(key);
     // A slower render of an older version must not replace a newer page.
     if (previous && previous.version > page.version && previous.articleId === page.articleId) {
       return;
     }
-    if (previous) this.bytes -= previous.bytes;
-    this.pages.delete(key);
+    if (previous) this.remove(key);
     if (page.bytes <= this.maxBytes) {
-      this.pages.set(key, page);
+      this.pages.set(key, owner === undefined ? page : { ...page, owner });
       this.bytes += page.bytes;
+      if (owner !== undefined) {
+        const keys = [...(this.owned.get(owner) ?? []), key];
+        this.owned.set(owner, keys);
+        // The reader's oldest first (remove() rewrites their list).
+        for (const oldest of keys.slice(0, Math.max(0, keys.length - this.perOwner))) {
+          this.remove(oldest);
+        }
+      }
     }
-    for (const [oldest, evicted] of this.pages) {
+    for (const oldest of this.pages.keys()) {
       if (this.bytes <= this.maxBytes) break;
-      this.pages.delete(oldest);
-      this.bytes -= evicted.bytes;
+      this.remove(oldest);
     }
+  }
+
+  private remove(key: string): void {
+    const page = this.pages.get(key);
+    if (!page) return;
+    this.pages.delete(key);
+    this.bytes -= page.bytes;
+    if (page.owner === undefined) return;
+    const keys = (this.owned.get(page.owner) ?? []).filter((k) => k !== key);
+    if (keys.length > 0) this.owned.set(page.owner, keys);
+    else this.owned.delete(page.owner);
   }
 
   clear(): void {
     this.pages.clear();
+    this.owned.clear();
     this.bytes = 0;
   }
 
@@ -304,7 +333,16 @@ class PageStore {
 }
 
 /** Which stored page answers a request: its key, and the session cookie to render it with. */
-type Target = { key: string; path: string; sessionCookie?: string; personal: boolean };
+type Target = {
+  key: string;
+  path: string;
+  sessionCookie?: string;
+  personal: boolean;
+  owner?: string;
+};
+
+/** A reader's own stored pages at most: a class's articles in each of their layers, and more. */
+export const PAGES_PER_READER = 24;
 
 export class PageCache {
   private readonly shared: PageStore;
@@ -314,7 +352,7 @@ export class PageCache {
 
   constructor(private readonly options: PageCacheOptions) {
     this.shared = new PageStore(options.maxBytes ?? 64 * 2 ** 20);
-    this.personal = new PageStore(options.maxPersonalBytes ?? 48 * 2 ** 20);
+    this.personal = new PageStore(options.maxPersonalBytes ?? 48 * 2 ** 20, PAGES_PER_READER);
   }
 
   /**
@@ -367,13 +405,14 @@ export class PageCache {
     const personal = personalPath(req);
     const sessionId = personal === null ? null : sessionIdOf(req.headers.cookie);
     if (personal === null || sessionId === null) return null;
-    const stamp = viewer(sessionId);
-    if (stamp === undefined) return null;
+    const reader = viewer(sessionId);
+    if (reader === undefined) return null;
     return {
-      key: `${personal}\n${stamp}`,
+      key: `${personal}\n${reader.stamp}`,
       path: personal,
       sessionCookie: `${SESSION_COOKIE}=${sessionId}`,
       personal: true,
+      owner: reader.userId,
     };
   }
 
@@ -404,7 +443,7 @@ export class PageCache {
     if (response.status !== 200 || response.headers.has("Set-Cookie")) return null;
     if (!response.headers.get("Content-Type")?.startsWith("text/html")) return null;
     const page = await storePage(html, current);
-    (target.personal ? this.personal : this.shared).put(target.key, page);
+    (target.personal ? this.personal : this.shared).put(target.key, page, target.owner);
     return page;
   }
 

@@ -7,9 +7,18 @@
  */
 import type { Db } from "#db/client";
 
-export function perConnection<T>(make: (db: Db) => T): (db: Db) => T {
+/** The database or an open transaction on it. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * `make` once per connection. Given a transaction object rather than the connection (drizzle does
+ * not say which connection it belongs to), the statements are made for that call only, as any
+ * one-off query would be: callers on a hot path pass the connection, also inside its transaction.
+ */
+export function perConnection<T>(make: (db: DbOrTx) => T): (db: DbOrTx) => T {
   const made = new WeakMap<Db["$client"], T>();
   return (db) => {
+    if (!("$client" in db)) return make(db);
     let statements = made.get(db.$client);
     if (statements === undefined) {
       statements = make(db);

@@ -15,9 +15,26 @@ import type { NextFunction, Request, Response } from "express";
 import { hasSessionCookie } from "#app/utils/session-cookie";
 
 /** An article's annotation container (`/articles/:slug/annotations/`, slash optional). */
-const CONTAINER = /^\/articles\/[^/]+\/annotations\/?$/;
+const CONTAINER = /^\/articles\/([^/]+)\/annotations\/?$/;
 /** One annotation's IRI, which is also its HTML permalink (`/articles/:slug/annotations/:id`). */
-const ANNOTATION = /^\/articles\/[^/]+\/annotations\/\d+$/;
+const ANNOTATION = /^\/articles\/([^/]+)\/annotations\/(\d+)$/;
+
+/**
+ * What an Annotation Protocol address names: an article's container, or one annotation in it. The
+ * slug is as it appears in the path (still percent-encoded); the id is digits, unchecked.
+ */
+export type ProtocolAddress =
+  | { type: "container"; slug: string }
+  | { type: "annotation"; slug: string; id: string };
+
+/** The protocol address `pathname` is, or null for any other path. */
+export function protocolAddress(pathname: string): ProtocolAddress | null {
+  const container = CONTAINER.exec(pathname);
+  if (container) return { type: "container", slug: container[1] ?? "" };
+  const one = ANNOTATION.exec(pathname);
+  if (one) return { type: "annotation", slug: one[1] ?? "", id: one[2] ?? "" };
+  return null;
+}
 
 /**
  * Whether `pathname` is an Annotation Protocol address: the only places a personal API token may be
@@ -25,7 +42,7 @@ const ANNOTATION = /^\/articles\/[^/]+\/annotations\/\d+$/;
  * them, with its cookie.
  */
 export function isProtocolPath(pathname: string): boolean {
-  return CONTAINER.test(pathname) || ANNOTATION.test(pathname);
+  return protocolAddress(pathname) !== null;
 }
 
 /** Whether an Authorization header presents a bearer token (any token; validity is the route's). */

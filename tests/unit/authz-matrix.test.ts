@@ -20,7 +20,7 @@
  * prefix. `unchanged` after it means "succeeds without writing".
  */
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -233,6 +233,10 @@ const authorOnly = (own: Outcome, others: Outcome): Expectations => ({
 });
 
 const SLUG = SEED_ARTICLE_SLUG;
+const HYPOTHESIS_EXPORT = readFileSync(
+  new URL("../data/hypothesis-export.json", import.meta.url),
+  "utf8",
+);
 const PANEL = `/articles/${SLUG}/p/p-3`;
 const PERMALINK = `/articles/${SLUG}/annotations/`;
 
@@ -687,6 +691,39 @@ const ROWS: Row[] = [
     expect: signedIn("404"),
   },
   { route: "groups.$groupId.annotations[.jsonld].tsx", method: "POST", expect: NO_ACTION },
+
+  // Importing annotations: any signed-in reader, onto any article, with a preview first (writes
+  // nothing); the confirmation needs the preview's token, which is the uploader's alone.
+  { route: "articles.$slug_.import.tsx", method: "GET", expect: signedIn("200") },
+  {
+    route: "articles.$slug_.import.tsx",
+    method: "GET",
+    target: "missing-article",
+    expect: signedIn("404"),
+  },
+  {
+    route: "articles.$slug_.import.tsx",
+    method: "POST",
+    intent: "preview",
+    fields: () => ({ intent: "preview" }),
+    file: { name: "export.json", content: HYPOTHESIS_EXPORT },
+    expect: signedIn("200"),
+  },
+  {
+    route: "articles.$slug_.import.tsx",
+    method: "POST",
+    intent: "preview (not JSON)",
+    fields: () => ({ intent: "preview" }),
+    file: { name: "export.json", content: "not json" },
+    expect: signedIn("400"),
+  },
+  {
+    route: "articles.$slug_.import.tsx",
+    method: "POST",
+    intent: "confirm (no such preview)",
+    fields: () => ({ intent: "confirm", token: "not-a-token" }),
+    expect: signedIn("404"),
+  },
 
   // The whole discussion.
   { route: "articles.$slug_.discussion.tsx", method: "GET", expect: all("200") },

@@ -5,11 +5,11 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
-import { readMigrationFiles } from "drizzle-orm/migrator";
+import { join } from "node:path";
+import type Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDatabase, migrateDatabase, openDatabase } from "#db/client";
+import { databaseBefore } from "./migrated-before";
 
 const folder = mkdtempSync(join(tmpdir(), "marginalia-migrate-tokens-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -28,20 +28,8 @@ function everyRow(sqlite: Database.Database): Record<string, unknown[]> {
 describe("migrating a database with data to API tokens (0011)", () => {
   it("keeps every row and enforces the new table's rules", () => {
     const path = join(folder, "before-tokens.db");
-    const before = new Database(path);
-    before.pragma("foreign_keys = ON");
-    before.exec(
-      `CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
-    );
-    const all = readMigrationFiles({ migrationsFolder: resolve("db/migrations") });
-    const upTo = all.findIndex((m) => m.sql.some((s) => s.includes("CREATE TABLE `api_token`")));
-    expect(upTo).toBe(11);
-    for (const migration of all.slice(0, upTo)) {
-      for (const statement of migration.sql) before.exec(statement);
-      before
-        .prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`)
-        .run(migration.hash, migration.folderMillis);
-    }
+    const { db: before, index } = databaseBefore(path, "CREATE TABLE `api_token`");
+    expect(index).toBe(11);
     before.exec(`
       insert into user (id, username, display_name, password_hash) values ('u1','ada','Ada','x'), ('u2','bo','Bo','x');
       insert into session (id, user_id, expires_at) values ('s1', 'u1', 9999999999);

@@ -5,11 +5,10 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
-import { readMigrationFiles } from "drizzle-orm/migrator";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDatabase, migrateDatabase, openDatabase } from "#db/client";
+import { databaseBefore } from "./migrated-before";
 
 const folder = mkdtempSync(join(tmpdir(), "marginalia-migrate-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -25,20 +24,7 @@ const TRIGGERS = "select name from sqlite_schema where type = 'trigger' order by
 describe("migrating a database with annotations to groups (0007)", () => {
   it("keeps every row, counter and trigger", () => {
     const path = join(folder, "old.db");
-    const before = new Database(path);
-    before.pragma("foreign_keys = ON");
-    before.exec(
-      `CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
-    );
-    const all = readMigrationFiles({ migrationsFolder: resolve("db/migrations") });
-    const upTo = all.findIndex((m) => m.sql.some((s) => s.includes("CREATE TABLE `group`")));
-    expect(upTo).toBeGreaterThan(0);
-    for (const migration of all.slice(0, upTo)) {
-      for (const statement of migration.sql) before.exec(statement);
-      before
-        .prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`)
-        .run(migration.hash, migration.folderMillis);
-    }
+    const { db: before } = databaseBefore(path, "CREATE TABLE `group`");
     before.exec(`
       insert into user (id, username, display_name, password_hash) values ('u1','ada','Ada','x'), ('u2','bo','Bo','x');
       insert into article (slug, title, source_hash) values ('a', 'A', 'h');

@@ -14,6 +14,7 @@ import {
 } from "#app/models/annotation.server";
 import { removeMember, setMemberRole } from "#app/models/group.server";
 import {
+  PAGES_PER_READER,
   PageCache,
   PERSONAL_CACHE_CONTROL,
   personalPath,
@@ -52,7 +53,11 @@ function setUp() {
     { lifetimeMs: LIFETIME, reissueWindowMs: 60_000 },
     () => NOW,
   );
-  const stamps = () => ({ ada: lookup("sada"), bob: lookup("sbob"), carol: lookup("scarol") });
+  const stamps = () => ({
+    ada: lookup("sada")?.stamp,
+    bob: lookup("sbob")?.stamp,
+    carol: lookup("scarol")?.stamp,
+  });
   const p1 = blockAt(db, articleId, "p-1");
   return { db, articleId, groupId, carol, stamps, p1, lookup };
 }
@@ -103,7 +108,7 @@ describe("which signed-in requests the cache may answer", () => {
 describe("a reader's stamp", () => {
   it("is undefined for an unknown, expired, or about-to-be-extended session", () => {
     const { db, lookup } = setUp();
-    expect(lookup("sada")).toEqual(expect.any(String));
+    expect(lookup("sada")).toEqual({ userId: ADA.id, stamp: expect.any(String) });
     expect(lookup("nosuch")).toBeUndefined();
     addSession(db, "expired", ADA.id, -1000);
     // In the second half of its life lucia extends it and the response re-sends the cookie.
@@ -323,6 +328,21 @@ describe("serving a signed-in reader", () => {
       "/articles/seed auth_session=sbob",
       "/articles/seed?layer=me auth_session=sbob",
     ]);
+  });
+
+  it("keeps at most PAGES_PER_READER pages per reader, pushing out only that reader's own", async () => {
+    const { ask, renders } = cache();
+    await ask("/articles/seed", "auth_session=sada");
+    for (let group = 1; group <= PAGES_PER_READER + 1; group++) {
+      await ask(`/articles/seed?layer=group-${group}`, "auth_session=sbob");
+    }
+    // Bob's first page went to make room for his last; Ada's stays stored.
+    const before = renders.length;
+    await ask("/articles/seed", "auth_session=sada");
+    await ask(`/articles/seed?layer=group-${PAGES_PER_READER + 1}`, "auth_session=sbob");
+    expect(renders).toHaveLength(before);
+    await ask("/articles/seed?layer=group-1", "auth_session=sbob");
+    expect(renders).toHaveLength(before + 1);
   });
 
   it("leaves unknown sessions and other query strings to Express", async () => {

@@ -235,13 +235,32 @@ describe("an article's annotations", () => {
     });
   });
 
-  it("answers a client that asked for JSON-LD with the document itself, not a download", async () => {
+  it("answers a client that asked for JSON-LD with the collection and its first page, not a download", async () => {
     const answer = await get(articleLoader, ARTICLE_EXPORT, { slug: SEED_ARTICLE_SLUG }, null, {
       Accept: `application/ld+json; profile="${ANNO_CONTEXT}"`,
     });
     expect(answer.status).toBe(200);
     expect(answer.headers.get("Content-Disposition")).toBeNull();
-    expect(answer.json).toMatchObject({ type: "AnnotationCollection" });
+    expect(mustFailures("collection", answer.json)).toEqual([]);
+    // Paged, as for any client: the first page embedded, the rest at their addresses.
+    expect(answer.json).toMatchObject({
+      type: "AnnotationCollection",
+      first: { type: "AnnotationPage", id: `${ORIGIN}${ARTICLE_EXPORT}?page=1`, startIndex: 0 },
+      last: expect.stringMatching(/\?page=\d+$/),
+    });
+    const whole = itemsOf((await exportArticle(null)).json);
+    const first = (answer.json as { first: { items: Item[] } }).first.items;
+    expect(ids(first)).toEqual(ids(whole).slice(0, 200));
+    // Everything in one answer, inline, is `?page=all`.
+    const all = await get(
+      articleLoader,
+      `${ARTICLE_EXPORT}?page=all`,
+      { slug: SEED_ARTICLE_SLUG },
+      null,
+      { Accept: "application/ld+json" },
+    );
+    expect(all.headers.get("Content-Disposition")).toBeNull();
+    expect(ids((all.json as { items: Item[] }).items)).toEqual(ids(whole));
   });
 
   it("pages of 200 on request, each meeting the musts; nothing past the last", async () => {

@@ -8,10 +8,9 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
+import { join } from "node:path";
+import type Database from "better-sqlite3";
 import { and, eq, isNull } from "drizzle-orm";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createAnnotation,
@@ -26,6 +25,7 @@ import { inLayer, type Layer, type Viewer, visibleTo } from "#app/models/visibil
 import { migrateDatabase, openDatabase } from "#db/client";
 import { annotation, block } from "#db/schema";
 import { addUser, createGroupWith } from "./group-factories";
+import { databaseBefore } from "./migrated-before";
 import { ADA, BOB, blockAt, createSeededDb, newInput } from "./test-db";
 
 type Db = ReturnType<typeof createSeededDb>["db"];
@@ -157,20 +157,7 @@ describe("thread_tally's first fill", () => {
 
   it("counts the threads a database already holds", () => {
     const path = join(folder, "old.db");
-    const before = new Database(path);
-    before.pragma("foreign_keys = ON");
-    before.exec(
-      `CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
-    );
-    const all = readMigrationFiles({ migrationsFolder: resolve("db/migrations") });
-    const upTo = all.findIndex((m) => m.sql.some((s) => s.includes("CREATE TABLE `thread_tally`")));
-    expect(upTo).toBeGreaterThan(0);
-    for (const migration of all.slice(0, upTo)) {
-      for (const statement of migration.sql) before.exec(statement);
-      before
-        .prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`)
-        .run(migration.hash, migration.folderMillis);
-    }
+    const { db: before } = databaseBefore(path, "CREATE TABLE `thread_tally`");
     before.exec(`
       insert into user (id, username, display_name, password_hash) values ('u1','ada','Ada','x');
       insert into article (slug, title, source_hash) values ('a', 'A', 'h');

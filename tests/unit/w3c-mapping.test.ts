@@ -530,10 +530,30 @@ describe("Hypothesis exports", () => {
   });
 });
 
+/** A resource whose `items` hold one resource, `depth` times over. */
+function nested(depth: number): unknown {
+  let resource: unknown = "https://example.org/x";
+  for (let i = 0; i < depth; i++) resource = { type: "List", items: [resource] };
+  return resource;
+}
+
 describe("hostile and broken files", () => {
   const w3c = (overrides: Record<string, unknown>) => ({
     ...toW3C(portable()),
     ...overrides,
+  });
+
+  it("reads lists of resources nested a few deep, and refuses a file nested 20,000 deep", () => {
+    expect(
+      fromW3C(w3c({ body: [nested(3), { type: "TextualBody", value: "Words." }] })).status,
+    ).toBe("ok");
+    // Written by hand: JSON.stringify itself recurses.
+    const depth = 20_000;
+    const around = JSON.stringify(w3c({ body: "BODY" }));
+    const body = `${'{"type":"List","items":['.repeat(depth)}"https://example.org/x"${"]}".repeat(depth)}`;
+    const read = readAnnotationFile(around.replace('"BODY"', body));
+    expect(read.annotations).toEqual([]);
+    expect(read.errors).toEqual([expect.stringMatching(/Annotation 1 .*too deeply/)]);
   });
 
   it.each([
@@ -615,6 +635,31 @@ describe("hostile and broken files", () => {
       }),
       /too deeply/,
     ],
+    [
+      // Refused by its length before any HTML is read: turning it into text is not free.
+      "an HTML body of 60,000 '<'",
+      w3c({ body: { type: "TextualBody", format: "text/html", value: "<".repeat(60_000) } }),
+      /longer than 10,000 characters \(one textual body holds 60,000\)/,
+    ],
+    [
+      // Short enough to be read as HTML: a '<' that never closes must not rescan the rest, or
+      // these take seconds (quadratic) where they take a millisecond.
+      "an HTML body of 40,000 '<' that never close",
+      w3c({ body: { type: "TextualBody", format: "text/html", value: "<".repeat(40_000) } }),
+      /Its text is longer than 10,000 characters\./,
+    ],
+    [
+      "an HTML body of 13,000 '<br' that never close",
+      w3c({ body: { type: "TextualBody", format: "text/html", value: "<br".repeat(13_000) } }),
+      /Its text is longer than 10,000 characters\./,
+    ],
+    [
+      // Recursion without a limit would overflow the stack: a 500, not a message.
+      "bodies nested 20,000 deep",
+      w3c({ body: nested(20_000) }),
+      /body nests lists of resources too deeply/,
+    ],
+    ["targets nested 20,000 deep", w3c({ target: nested(20_000) }), /target nests .* too deeply/],
   ])("refuses %s", (_name, json, message) => {
     const result = fromW3C(json);
     expect(result.status).toBe("invalid");

@@ -4,7 +4,7 @@ import { AnnotationContent } from "#app/components/annotation-content";
 import { AuthorName } from "#app/components/author-name";
 import { kindLabel } from "#app/rules";
 import type { ThreadNode } from "#app/threading/thread-node";
-import { formatDateTime } from "#app/utils/format";
+import { formatDate, formatDateTime } from "#app/utils/format";
 import { AnnotationActions } from "./annotation-actions";
 import { useThreadContext } from "./context";
 
@@ -53,10 +53,15 @@ function AnchorNote({ node, slug }: { node: ThreadNode; slug: string }) {
       </Link>
     </>
   ) : null;
+  // An import that found its words nowhere, or only approximately, was never on this text.
+  const importedHere = node.imported !== null && node.writtenOn === null;
   if (node.anchorStatus === "orphaned") {
     return (
       <p className="anchor-note anchor-orphaned">
-        <strong>Orphaned:</strong> the words it was about are no longer in the article.
+        <strong>Orphaned:</strong>{" "}
+        {importedHere
+          ? "the words it quoted were not found in the article when it was imported."
+          : "the words it was about are no longer in the article."}
         {written}
       </p>
     );
@@ -64,7 +69,11 @@ function AnchorNote({ node, slug }: { node: ThreadNode; slug: string }) {
   return (
     <div className="anchor-note anchor-changed">
       <p>
-        <strong>Text changed since this comment.</strong>
+        <strong>
+          {importedHere
+            ? "The article’s words differ from those it quoted."
+            : "Text changed since this comment."}
+        </strong>
         {written}
       </p>
       {node.originQuote ? (
@@ -76,6 +85,25 @@ function AnchorNote({ node, slug }: { node: ThreadNode; slug: string }) {
         </blockquote>
       ) : null}
     </div>
+  );
+}
+
+const IMPORTED_FROM = { hypothesis: "Hypothesis", w3c: "a W3C Web Annotation file" } as const;
+
+/** Who first wrote an imported annotation, and when: its writer here is whoever imported it. */
+function ImportedNote({ imported }: { imported: NonNullable<ThreadNode["imported"]> }) {
+  return (
+    <p className="imported-note">
+      Imported from {IMPORTED_FROM[imported.from]}
+      {imported.by || imported.at ? ": originally" : ""}
+      {imported.by ? ` by ${imported.by}` : ""}
+      {imported.at ? (
+        <>
+          {imported.by ? ", " : " "}
+          <time dateTime={imported.at}>{formatDate(imported.at)}</time>
+        </>
+      ) : null}
+    </p>
   );
 }
 
@@ -129,6 +157,7 @@ export function AnnotationView({
           ) : null}
         </span>
       </header>
+      {node.imported && !withheld ? <ImportedNote imported={node.imported} /> : null}
       {node.hidden && !withheld ? <HiddenNote node={node} /> : null}
       {node.resolved ? (
         <p className="resolved-note">
