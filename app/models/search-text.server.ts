@@ -3,7 +3,7 @@
  * marking the words that matched. FTS5 decides what matches; this only ranks and highlights its
  * results, for the page shown. FTS5's own `bm25()` and `snippet()` cost too much for broad
  * searches: bm25 counts every document containing each word before it scores one (57,000 rows for
- * "Taliban" in the bench database), and snippets were built for every match, not the page (ADR 016).
+ * "Taliban" in the bench database), and snippets were built for every match, not the page (ADR 017).
  *
  * Words are cut and folded as the index's tokenizer (`unicode61 remove_diacritics 2`) does:
  * letters, digits and private-use characters, with combining marks folded away and case folded.
