@@ -332,8 +332,8 @@ export function createAnnotation({
     }
   }
   const bodyHtml = renderMarkdown(input.body);
-  // The statements kept per connection run on `db` inside `tx`: one connection, one transaction.
-  return db.transaction((tx) => {
+  // The statements kept per connection run on `db` inside the transaction: one connection.
+  return db.transaction(() => {
     charge(db, author, limited);
     // Inside the write lock: a revision written meanwhile has replaced this paragraph, and a
     // thread attached to the old one would be on no current page and never carried forward.
@@ -441,8 +441,8 @@ export function createReply({
   input: AnnotationInput;
 } & Limited): number {
   const bodyHtml = renderMarkdown(input.body);
-  // The statements kept per connection run on `db` inside `tx`: one connection, one transaction.
-  return db.transaction((tx) => {
+  // The statements kept per connection run on `db` inside the transaction: one connection.
+  return db.transaction(() => {
     charge(db, author, limited);
     // Inside the write lock: a parent another process deleted meanwhile is refused (404), never
     // answered, and never a foreign-key failure.

@@ -60,7 +60,9 @@ describe("search text", () => {
   );
   const all = texts(400);
   const insert = db.prepare("insert into t (rowid, body) values (?, ?)");
-  all.forEach((text, i) => insert.run(i + 1, text));
+  all.forEach((text, i) => {
+    insert.run(i + 1, text);
+  });
 
   it.each([
     "taliban government",
