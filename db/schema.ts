@@ -399,10 +399,6 @@ export const annotation = sqliteTable(
     index("annotation_group_article_idx").on(t.groupId, t.articleId, t.blockId),
     // Open and resolved threads of an article (the discussion page's filter and counts).
     index("annotation_article_resolved_idx").on(t.articleId, t.parentId, t.resolvedAt),
-    // An article's annotations in id order (exports, the protocol container), read page by page
-    // without sorting them all; with visibility in it, a stranger's count and pages are answered
-    // from the index alone, never reading the private notes they skip.
-    index("annotation_article_id_idx").on(t.articleId, t.id, t.visibility),
   ],
 );
 
