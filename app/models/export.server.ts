@@ -131,7 +131,7 @@ function visibleIds(
     .map((row) => row.id);
 }
 
-/** `visibleIds`'s query, unrun (tests read its plan). */
+/** `visibleIds`'s query, unrun. */
 function visibleIdsQuery(
   db: Db,
   viewer: Viewer,
