@@ -707,6 +707,17 @@ function checkBeforeAnchoring(
   return prepared;
 }
 
+/** What a preview or a plan is asked for: a parsed file, onto an article, by whom, for whom. */
+type ImportRequest = {
+  article: { id: number };
+  document: ImportDocument;
+  importer: { id: string };
+  visibility: ImportVisibility;
+  now?: Date;
+  /** Counts the anchoring's approximate matching (tests). */
+  meter?: WorkMeter;
+};
+
 /**
  * What importing `document` onto `article` would do, for the importer to confirm: counts, the first
  * items, what is refused, and what was not searched for. Writes nothing but the preview's count:
@@ -716,22 +727,7 @@ function checkBeforeAnchoring(
  */
 export function previewImport(
   db: Db,
-  {
-    article: target,
-    document,
-    importer,
-    visibility,
-    now = new Date(),
-    meter,
-  }: {
-    article: { id: number };
-    document: ImportDocument;
-    importer: { id: string };
-    visibility: ImportVisibility;
-    now?: Date;
-    /** Counts the anchoring's approximate matching (tests). */
-    meter?: WorkMeter;
-  },
+  { article: target, document, importer, visibility, now = new Date(), meter }: ImportRequest,
 ): ImportPreview {
   const prepared = checkBeforeAnchoring(db, { document, importer, visibility, now });
   const current = currentParagraphs(db, target.id);
@@ -750,21 +746,7 @@ export type ImportPlan = { plan: Plan; document: ImportDocument };
  */
 export function planImport(
   db: Db,
-  {
-    article: target,
-    document,
-    importer,
-    visibility,
-    now = new Date(),
-    meter,
-  }: {
-    article: { id: number };
-    document: ImportDocument;
-    importer: { id: string };
-    visibility: ImportVisibility;
-    now?: Date;
-    meter?: WorkMeter;
-  },
+  { article: target, document, importer, visibility, now = new Date(), meter }: ImportRequest,
 ): ImportPlan {
   const prepared = checkBeforeAnchoring(db, { document, importer, visibility, now });
   return { plan: plan(currentParagraphs(db, target.id), prepared, meter), document };
