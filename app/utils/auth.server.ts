@@ -1,6 +1,6 @@
 /**
  * Authentication, in one place: the only module that imports lucia (v3, sessions in SQLite through
- * the drizzle adapter). Loaders and actions call `getUser`, `requireUser` or `requireAdmin`;
+ * prepared statements: session-store.server.ts). Loaders and actions call `getUser`, `requireUser` or `requireAdmin`;
  * sign-in/up/out call the session helpers below, which return Set-Cookie header values.
  *
  * Sessions live 30 days. lucia extends a session (by another 30 days) when it is used in the second
@@ -16,7 +16,6 @@
  * COOKIE_SECURE=true, or (COOKIE_SECURE unset) when APP_ORIGIN starts with https:, or the request
  * itself arrived over https.
  */
-import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
 import { data, redirect } from "@remix-run/node";
 import { Cookie, Lucia, type Session, TimeSpan } from "lucia";
 import { type Env, env } from "#app/env.server";
@@ -28,7 +27,7 @@ import {
   SESSION_COOKIE,
   SESSION_DAYS,
 } from "#app/utils/session-cookie";
-import { session as sessionTable, user as userTable } from "#db/schema";
+import { SessionStore } from "#app/utils/session-store.server";
 
 /** The signed-in person, as every loader and component sees them. */
 export type SessionUser = {
@@ -40,14 +39,14 @@ export type SessionUser = {
 
 export { SESSION_COOKIE };
 
-const lucia = new Lucia(new DrizzleSQLiteAdapter(db, sessionTable, userTable), {
+const lucia = new Lucia(new SessionStore(db), {
   sessionExpiresIn: new TimeSpan(SESSION_DAYS, "d"),
   sessionCookie: {
     name: SESSION_COOKIE,
     expires: true,
     attributes: { secure: false, sameSite: "lax", path: "/" },
   },
-  // The adapter reads the whole user row; only these fields ever leave this module (never the hash).
+  // The store reads only these fields of the user row (never the hash).
   getUserAttributes: (attributes) => ({
     username: attributes.username,
     displayName: attributes.displayName,
