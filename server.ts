@@ -3,7 +3,8 @@
  * remix-serve, for what a route cannot do for itself: refuse cross-site writes before any action
  * runs, tell actions the client's address (for rate limiting), set security headers, and answer
  * the Annotation Protocol ahead of Remix (ADR 016).
- * In production, the render-once page cache answers anonymous reading pages before Express (ADR 010).
+ * In production, the render-once page cache answers reading pages, threads, discussion, search and
+ * assignments it has stored before Express (ADR 010, 015, 018).
  *
  * `npm run build` bundles this file into build/server.js (esbuild; node_modules stay external), so
  * production runs plain `node` with no TypeScript loader; `npm run dev` runs it through tsx.
@@ -25,7 +26,13 @@ import morgan from "morgan";
 import { EnvError, readEnv } from "#app/env.server";
 import { isNegotiatedPath, NEGOTIATED_VARY, negotiatedPath } from "#app/interop/negotiate";
 import { whenWritable } from "#app/utils/connection.server";
-import { PageCache, pageVersionLookup, viewerStampLookup } from "#app/utils/page-cache.server";
+import {
+  PageCache,
+  pageVersionLookup,
+  siteVersionLookup,
+  threadVersionLookup,
+  viewerStampLookup,
+} from "#app/utils/page-cache.server";
 import { protocolRequests } from "#app/utils/protocol-dispatch.server";
 import { newNonce, securityHeaders } from "#app/utils/security-headers.server";
 import { REISSUE_WINDOW_MS, SESSION_DAYS } from "#app/utils/session-cookie";
@@ -200,6 +207,8 @@ if (mode === "production") {
   const renderOrigin = appOrigin ?? "http://localhost";
   pageCache = new PageCache({
     lookup: pageVersionLookup(db),
+    threadLookup: threadVersionLookup(db),
+    siteLookup: siteVersionLookup(db),
     viewer: viewerStampLookup(db, {
       lifetimeMs: SESSION_DAYS * 86_400_000,
       reissueWindowMs: REISSUE_WINDOW_MS,

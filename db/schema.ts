@@ -617,6 +617,25 @@ export const privateVersion = sqliteTable("private_version", {
 });
 
 /**
+ * What the pages that show annotations' bodies (a paragraph's threads, the discussion page) depend
+ * on beyond a reader's stamp: `thread_version`, per article, is bumped by triggers (migration 0014)
+ * on every write to any of its annotations (any column, any visibility: bodies, endorsement counts,
+ * resolution, hiding), their source links, its page_version, and a writer's change of name; and
+ * `site_version` (one row, id 1) whenever any thread_version moves, for the pages that read across
+ * articles (search, an assignment's participation). The page cache keeps those pages only while
+ * these are current (ADR 018). No foreign keys, as for page_version.
+ */
+export const threadVersion = sqliteTable("thread_version", {
+  articleId: integer("article_id").primaryKey(),
+  version: integer("version").notNull().default(0),
+});
+
+export const siteVersion = sqliteTable("site_version", {
+  id: integer("id").primaryKey(),
+  version: integer("version").notNull().default(0),
+});
+
+/**
  * One import of annotations from a file (a W3C Web Annotation document or a Hypothesis export) onto
  * an article: who, where, with what visibility, and what came of it (`report`, JSON). Its rows in
  * the last hour are the per-user import limits (app/models/annotation-import.server.ts).

@@ -55,7 +55,14 @@ function ensureBuild(): void {
   });
 }
 
-type Row = { name: string; connections: number; figures: Figures | null; note?: string };
+type Row = {
+  name: string;
+  connections: number;
+  figures: Figures | null;
+  note?: string;
+  /** The first request's time, alone on an idle server: what a page not yet stored costs. */
+  firstMs?: number;
+};
 
 const rows: Row[] = [];
 let baselineRps: Record<number, number> = {};
@@ -68,9 +75,15 @@ async function measure(
   options: Omit<Parameters<Load["run"]>[0], "connections" | "seconds" | "dir">,
   connections: readonly number[] = CONNECTIONS,
 ): Promise<void> {
+  let firstMs: number | undefined;
   for (const [i, c] of connections.entries()) {
-    // A short warm-up (JIT, SQLite's page cache, the render-once store), not counted.
+    // One request alone (a page not yet stored is rendered: its time is the miss's cost), then a
+    // short warm-up (JIT, SQLite's page cache), neither counted.
     if (!options.post && i === 0) {
+      const started = performance.now();
+      const response = await fetch(options.url, { headers: options.headers });
+      await response.arrayBuffer();
+      firstMs = performance.now() - started;
       await load.run({ ...options, connections: c, seconds: 1, dir });
       await server.settle();
     }
@@ -87,7 +100,7 @@ async function measure(
     }
     const figures = await load.run({ ...options, connections: c, seconds: SECONDS, dir });
     await server.settle();
-    rows.push({ name, connections: c, figures });
+    rows.push({ name, connections: c, figures, ...(i === 0 ? { firstMs } : {}) });
     // Peak memory so far, after each run: which row drives the server's high-water mark.
     console.error(
       `  ${name} @${c}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.errors} errors; server peak RSS ${server.peakRssMiB().toFixed(0)} MiB`,
@@ -371,18 +384,19 @@ function printTable(info: {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}; load average ${fmt(info.loadBefore, 1)} before, ${fmt(loadavg()[0] ?? 0, 1)} after (other work on the machine shows here).`,
     `Server: node build/server.js on CPU 0; load: ${info.load.tool} -t1 on CPU 1, ${SECONDS} s per run after a 1 s warm-up; ${info.data.readers.length} readers, ${info.data.annotations.onSeed.toLocaleString("en")} annotations on the seed article and ${info.data.annotations.elsewhere.toLocaleString("en")} on a 1,000-paragraph article (filled in ${fmt(info.fillSeconds)} s).`,
     "",
-    "| what | conns | req/s | p50 ms | p99 ms | errors | × baseline |",
-    "|---|--:|--:|--:|--:|--:|--:|",
+    "| what | conns | req/s | p50 ms | p99 ms | errors | × baseline | first ms |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const row of rows) {
     const f = row.figures;
     const base = baselineRps[row.connections];
+    const first = row.firstMs === undefined ? "" : fmt(row.firstMs, 1);
     lines.push(
       f && f.requests === 0
-        ? `| ${row.name} | ${row.connections} | 0 | — | — | ${f.errors} | none answered within the ${SECONDS} s run |`
+        ? `| ${row.name} | ${row.connections} | 0 | — | — | ${f.errors} | none answered within the ${SECONDS} s run | ${first} |`
         : f
-          ? `| ${row.name} | ${row.connections} | ${fmt(f.rps)} | ${fmt(f.p50, 1)} | ${fmt(f.p99, 1)} | ${f.errors} | ${base ? fmt(f.rps / base, 3) : "—"} |`
-          : `| ${row.name} | ${row.connections} | — | — | — | — | ${row.note ?? ""} |`,
+          ? `| ${row.name} | ${row.connections} | ${fmt(f.rps)} | ${fmt(f.p50, 1)} | ${fmt(f.p99, 1)} | ${f.errors} | ${base ? fmt(f.rps / base, 3) : "—"} | ${first} |`
+          : `| ${row.name} | ${row.connections} | — | — | — | — | ${row.note ?? ""} | ${first} |`,
     );
   }
   const b = info.browser;
@@ -392,6 +406,7 @@ function printTable(info: {
     b
       ? `Seed reading page in Chromium (anonymous, cold browser cache, median of ${b.loads}): JavaScript ${fmt(b.jsBytes / 1024, 1)} KB and CSS ${fmt(b.cssBytes / 1024, 1)} KB as downloaded (compressed); time to first byte ${fmt(b.ttfbMs, 1)} ms; usable (text shown, selection popover answering) ${fmt(b.usableMs)} ms.`
       : "Chromium (/usr/bin/chromium) not found: browser figures skipped.",
+    "First ms: one request alone on an idle server before the row's runs, for a page not yet stored (the render a reader pays once per change); the rows after it are served from the store until a write changes what the page shows.",
     `Whole bench: ${fmt(info.seconds)} s.`,
   );
   console.log(lines.join("\n"));

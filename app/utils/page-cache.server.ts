@@ -15,6 +15,11 @@
  * A signed-in reader's reading page is stored too, per reader, under a stamp of everything it shows
  * beyond the public page (who they are, their groups' and private notes' versions: migration 0010),
  * read per request with one prepared statement (ADR 015).
+ *
+ * The pages that show annotations' bodies (a paragraph's threads, the discussion page, search, an
+ * assignment's participation), for strangers and signed-in readers, and their client navigations'
+ * `.data` requests, are stored the same way, checked against `thread_version` (per article) or
+ * `site_version` (migration 0014) instead of page_version (ADR 018).
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -71,6 +76,91 @@ export function slugOf(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Which counter a stored page is checked against (migrations 0008 and 0014). */
+export type Scope = "page" | "thread" | "site";
+
+/**
+ * A kind of page beyond the reading page that the cache may answer: its path (the slug, for an
+ * article's page, in the first group), the query keys it may carry (each at most once: the ones its
+ * loaders read, and `_routes` for a client navigation's `.data` request), the counter its freshness
+ * hangs on, and whether a stranger's copy is kept.
+ */
+export type Family = {
+  name: string;
+  path: RegExp;
+  query: ReadonlySet<string>;
+  scope: Exclude<Scope, "page">;
+  strangers: boolean;
+};
+
+export const FAMILIES: readonly Family[] = [
+  {
+    name: "paragraph",
+    path: /^\/articles\/([^/?#.]+)\/p\/[^/?#.]+(?:\.data)?$/,
+    query: new Set(["layer", "kind", "start", "more", "status", "show", "quote", "_routes"]),
+    scope: "thread",
+    strangers: true,
+  },
+  {
+    name: "discussion",
+    path: /^\/articles\/([^/?#.]+)\/discussion(?:\.data)?$/,
+    query: new Set(["sort", "kind", "author", "q", "status", "page", "layer", "_routes"]),
+    scope: "thread",
+    strangers: true,
+  },
+  {
+    name: "search",
+    path: /^\/search(?:\.data)?$/,
+    query: new Set(["q", "page", "_routes"]),
+    scope: "site",
+    strangers: true,
+  },
+  {
+    // Members only (a stranger is sent to sign in); `?saved=` (a form's confirmation) goes to Express.
+    name: "assignment",
+    path: /^\/groups\/[1-9]\d{0,9}\/assignments\/[1-9]\d{0,9}(?:\.data)?$/,
+    query: new Set(["_routes"]),
+    scope: "site",
+    strangers: false,
+  },
+];
+
+/** The longest address a page is stored under; a longer one goes to Express. */
+export const MAX_STORED_URL = 1024;
+
+/**
+ * The family of a request the cache may answer beyond the reading page, with the article slug its
+ * freshness hangs on (null for site-wide pages); null for anything else.
+ */
+export function familyOf(req: {
+  method?: string;
+  url?: string;
+  headers: { accept?: string };
+}): { family: Family; path: string; slug: string | null } | null {
+  if (req.method !== "GET" && req.method !== "HEAD") return null;
+  if (prefersJsonLd(req.headers.accept)) return null;
+  const url = req.url ?? "";
+  if (url.length > MAX_STORED_URL || url.includes("#")) return null;
+  const q = url.indexOf("?");
+  const pathname = q === -1 ? url : url.slice(0, q);
+  for (const family of FAMILIES) {
+    const match = family.path.exec(pathname);
+    if (!match) continue;
+    const seen = new Set<string>();
+    for (const key of new URLSearchParams(q === -1 ? "" : url.slice(q + 1)).keys()) {
+      if (!family.query.has(key) || seen.has(key)) return null;
+      seen.add(key);
+    }
+    if (family.scope === "site") return { family, path: url, slug: null };
+    try {
+      return { family, path: url, slug: decodeURIComponent(match[1] ?? "") };
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }
 
 /**
@@ -136,6 +226,10 @@ export const PERSONAL_CACHE_CONTROL = "private, no-store";
 export type StoredPage = {
   articleId: number;
   version: number;
+  /** As rendered: an HTML document, or a client navigation's turbo-stream `.data`. */
+  contentType: string;
+  /** Headers Remix set that the client reads (`X-Remix-Response` on `.data`). */
+  remixHeaders: Record<string, string>;
   scriptHashes: string[];
   bodies: Record<Encoding, Buffer>;
   etags: Record<Encoding, string>;
@@ -147,7 +241,17 @@ export type StoredPage = {
 /** Compresses a rendered page into a StoredPage (off the main thread: zlib runs in the pool). */
 export async function storePage(
   html: string,
-  { articleId, version }: { articleId: number; version: number },
+  {
+    articleId,
+    version,
+    contentType = "text/html; charset=utf-8",
+    remixHeaders = {},
+  }: {
+    articleId: number;
+    version: number;
+    contentType?: string;
+    remixHeaders?: Record<string, string>;
+  },
 ): Promise<StoredPage> {
   const identity = Buffer.from(html, "utf8");
   const [gz, br] = await Promise.all([
@@ -165,7 +269,10 @@ export async function storePage(
   return {
     articleId,
     version,
-    scriptHashes: inlineScriptHashes(html),
+    contentType,
+    remixHeaders,
+    // A `.data` body is not a document: no script in it runs, whatever its text says.
+    scriptHashes: contentType.startsWith("text/html") ? inlineScriptHashes(html) : [],
     bodies: { identity, gzip: gz, br },
     etags: {
       identity: etagFor(digest, "identity"),
@@ -235,8 +342,30 @@ export function pageVersionLookup(db: Db): VersionLookup {
   return (slug) => statement.get(slug);
 }
 
+/** The same for thread_version (migration 0014): which article, at which version of its threads. */
+export function threadVersionLookup(db: Db): VersionLookup {
+  const statement = db.$client.prepare<[string], { articleId: number; version: number }>(
+    `SELECT a.id AS articleId, coalesce(v.version, 0) AS version
+     FROM article AS a LEFT JOIN thread_version AS v ON v.article_id = a.id
+     WHERE a.slug = ?`,
+  );
+  return (slug) => statement.get(slug);
+}
+
+/** site_version (migration 0014), for pages that read across articles. */
+export function siteVersionLookup(db: Db): () => number {
+  const statement = db.$client.prepare<[], { version: number }>(
+    "SELECT coalesce((SELECT version FROM site_version WHERE id = 1), 0) AS version",
+  );
+  return () => statement.get()?.version ?? 0;
+}
+
 export type PageCacheOptions = {
+  /** page_version, for the reading page. */
   lookup: VersionLookup;
+  /** thread_version and site_version, for the other FAMILIES; without them those go to Express. */
+  threadLookup?: VersionLookup;
+  siteLookup?: () => number;
   /**
    * Signed-in readers' stamps. Without it, any request with a session cookie goes to Express.
    */
@@ -257,6 +386,11 @@ export type PageCacheOptions = {
    * strangers' page (served to everyone) out.
    */
   maxPersonalBytes?: number;
+  /**
+   * The same for strangers' pages beyond the reading page (threads, discussion, search): their
+   * addresses take query strings, so a stranger asking for many only pushes out these.
+   */
+  maxStrangerBytes?: number;
 };
 
 /**
@@ -339,7 +473,23 @@ type Target = {
   sessionCookie?: string;
   personal: boolean;
   owner?: string;
+  store: PageStore;
+  /** The counter it was rendered at, read now; undefined when there is no such article. */
+  current: () => { articleId: number; version: number } | undefined;
 };
+
+/** What a stored response may be: a document, or a single-fetch `.data` turbo-stream. */
+const STORED_TYPES = ["text/html", "text/x-script"];
+/** Headers of a rendered response that are stored with it (the single-fetch client reads them). */
+const REMIX_HEADERS = ["X-Remix-Response"];
+
+/**
+ * Renders in progress at once, at most. One core renders one page at a time however many are
+ * started, but each started render holds its loaders' data, its React tree and its HTML until it
+ * ends: a class opening thirty different pages at once would hold thirty. Past this many, renders
+ * wait their turn, and memory stays bounded with no loss of throughput.
+ */
+export const MAX_RENDERS = 2;
 
 /** A reader's own stored pages at most: a class's articles in each of their layers, and more. */
 export const PAGES_PER_READER = 24;
@@ -347,12 +497,17 @@ export const PAGES_PER_READER = 24;
 export class PageCache {
   private readonly shared: PageStore;
   private readonly personal: PageStore;
+  private readonly strangers: PageStore;
   /** Renders in progress, so that a burst of misses for one page renders it once. */
   private readonly rendering = new Map<string, Promise<StoredPage | null>>();
+  /** Renders running, and those waiting for one of the MAX_RENDERS turns. */
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly options: PageCacheOptions) {
     this.shared = new PageStore(options.maxBytes ?? 64 * 2 ** 20);
     this.personal = new PageStore(options.maxPersonalBytes ?? 48 * 2 ** 20, PAGES_PER_READER);
+    this.strangers = new PageStore(options.maxStrangerBytes ?? 16 * 2 ** 20);
   }
 
   /**
@@ -362,14 +517,12 @@ export class PageCache {
    */
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const target = this.targetOf(req);
-    const slug = target === null ? null : slugOf(target.path);
-    const current = slug === null ? undefined : this.options.lookup(slug);
-    if (target === null || !current) {
+    const current = target?.current();
+    if (!target || !current) {
       next();
       return;
     }
-    const store = target.personal ? this.personal : this.shared;
-    const stored = store.get(target.key, current);
+    const stored = target.store.get(target.key, current);
     if (stored) {
       this.serve(req, res, stored, target.personal);
       return;
@@ -387,10 +540,11 @@ export class PageCache {
   clear(): void {
     this.shared.clear();
     this.personal.clear();
+    this.strangers.clear();
   }
 
   get size(): number {
-    return this.shared.size + this.personal.size;
+    return this.shared.size + this.personal.size + this.strangers.size;
   }
 
   /**
@@ -398,29 +552,57 @@ export class PageCache {
    * layer) under what it depends on beyond the page version: their stamp. Anything else is null.
    */
   private targetOf(req: IncomingMessage): Target | null {
+    const { lookup, viewer } = this.options;
+    const byPage = (path: string) => () => {
+      const slug = slugOf(path);
+      return slug === null ? undefined : lookup(slug);
+    };
     const path = cacheablePath(req);
-    if (path !== null) return { key: path, path, personal: false };
-    const { viewer } = this.options;
-    if (!viewer) return null;
-    const personal = personalPath(req);
-    const sessionId = personal === null ? null : sessionIdOf(req.headers.cookie);
-    if (personal === null || sessionId === null) return null;
-    const reader = viewer(sessionId);
+    if (path !== null) {
+      return { key: path, path, personal: false, store: this.shared, current: byPage(path) };
+    }
+    const reading = personalPath(req);
+    const other = reading === null ? familyOf(req) : null;
+    const current = reading !== null ? byPage(reading) : other && this.counterOf(other);
+    if (!current) return null;
+    const requested = reading ?? other?.path ?? "";
+    if (!hasSessionCookie(req.headers.cookie)) {
+      // The reading page's stranger form was taken above; `?layer=` is for signed-in readers.
+      if (!other?.family.strangers) return null;
+      return { key: requested, path: requested, personal: false, store: this.strangers, current };
+    }
+    const sessionId = sessionIdOf(req.headers.cookie);
+    const reader = sessionId === null ? undefined : viewer?.(sessionId);
     if (reader === undefined) return null;
     return {
-      key: `${personal}\n${reader.stamp}`,
-      path: personal,
+      key: `${requested}\n${reader.stamp}`,
+      path: requested,
       sessionCookie: `${SESSION_COOKIE}=${sessionId}`,
       personal: true,
       owner: reader.userId,
+      store: this.personal,
+      current,
     };
+  }
+
+  /** How a family's page reads its counter; null when this cache was given no such lookup. */
+  private counterOf({
+    family,
+    slug,
+  }: NonNullable<ReturnType<typeof familyOf>>): Target["current"] | null {
+    const { threadLookup, siteLookup } = this.options;
+    if (family.scope === "site") {
+      return siteLookup ? () => ({ articleId: 0, version: siteLookup() }) : null;
+    }
+    if (!threadLookup || slug === null) return null;
+    return () => threadLookup(slug);
   }
 
   private renderOnce(
     target: Target,
     current: { articleId: number; version: number },
   ): Promise<StoredPage | null> {
-    const key = `${target.key} ${current.articleId}:${current.version}`;
+    const key = `${target.personal ? "p" : "s"} ${target.key} ${current.articleId}:${current.version}`;
     let pending = this.rendering.get(key);
     if (!pending) {
       pending = this.render(target, current).finally(() => this.rendering.delete(key));
@@ -437,13 +619,35 @@ export class PageCache {
     target: Target,
     current: { articleId: number; version: number },
   ): Promise<StoredPage | null> {
+    // A finished render hands its turn straight to the next in line.
+    if (this.running >= MAX_RENDERS) await new Promise<void>((turn) => this.waiting.push(turn));
+    else this.running += 1;
+    try {
+      return await this.renderNow(target, current);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
+  }
+
+  private async renderNow(
+    target: Target,
+    current: { articleId: number; version: number },
+  ): Promise<StoredPage | null> {
     const response = await this.options.render(target.path, target.sessionCookie);
-    const html = await response.text();
+    const text = await response.text();
     // Only a plain page: an error, a redirect or a cookie goes through Express.
     if (response.status !== 200 || response.headers.has("Set-Cookie")) return null;
-    if (!response.headers.get("Content-Type")?.startsWith("text/html")) return null;
-    const page = await storePage(html, current);
-    (target.personal ? this.personal : this.shared).put(target.key, page, target.owner);
+    const contentType = response.headers.get("Content-Type") ?? "";
+    if (!STORED_TYPES.some((type) => contentType.startsWith(type))) return null;
+    const remixHeaders: Record<string, string> = {};
+    for (const name of REMIX_HEADERS) {
+      const value = response.headers.get(name);
+      if (value !== null) remixHeaders[name] = value;
+    }
+    const page = await storePage(text, { ...current, contentType, remixHeaders });
+    target.store.put(target.key, page, target.owner);
     return page;
   }
 
@@ -467,7 +671,8 @@ export class PageCache {
     }
     const headers: Record<string, string | number> = {
       ...security,
-      "Content-Type": "text/html; charset=utf-8",
+      ...page.remixHeaders,
+      "Content-Type": page.contentType,
       ETag: etag,
       Vary: VARY,
       "Cache-Control": personal ? PERSONAL_CACHE_CONTROL : CACHE_CONTROL,

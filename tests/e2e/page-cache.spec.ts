@@ -7,8 +7,8 @@
  */
 import type { Page } from "@playwright/test";
 import { createUser, signIn } from "./auth";
-import { addAnnotation, createArticle, createClass, joinClass } from "./data";
-import { expect, test } from "./fixtures";
+import { addAnnotation, createArticle, createClass, endorse, joinClass, queryDb } from "./data";
+import { expect, expectAccessible, test } from "./fixtures";
 import { selectWithMouse } from "./selection";
 
 const PHRASE = "no country has recognized the Taliban government";
@@ -189,4 +189,111 @@ test("a reader signed in a moment ago gets a page rendered for the request, re-s
   expect(response?.headers()["cache-control"]).toBe("private, no-store");
   expect((await response?.allHeaders())?.["set-cookie"]).toContain("auth_session=");
   await expect(page.getByRole("link", { name: user.displayName })).toBeVisible();
+});
+
+test("threads, the discussion page and search come from the store, and show every change at once", async ({
+  page,
+  browser,
+}) => {
+  // ADR 018: these pages are stored too (for strangers, and per reader), checked against the
+  // article's thread_version or the site's site_version, which every write they show moves.
+  const slug = createArticle();
+  const long = new Date("2001-01-01T00:00:00Z");
+  const [writer, reader, owner, member] = [
+    await createUser({ displayName: "Wren" }),
+    await createUser({ displayName: "Rhea" }),
+    await createUser(),
+    await createUser(),
+  ];
+  const { groupId } = createClass({ owner, members: [member], slug });
+  const readerContext = await browser.newContext();
+  await signIn(readerContext, reader);
+  const signedIn = await readerContext.newPage();
+  const discussion = `/articles/${slug}/discussion?sort=newest`;
+  const bodies = (p: Page) => p.locator(".listing .annotation-body");
+
+  // Strangers' and the reader's pages are each stored: the same bytes (one ETag) again.
+  for (const p of [page, signedIn]) {
+    const first = await p.goto(discussion);
+    expect(first?.headers().etag).toMatch(/^"[^"]+"$/);
+    expect((await p.goto(discussion))?.headers().etag).toBe(first?.headers().etag);
+    await expect(bodies(p)).toHaveCount(0);
+  }
+
+  // A public annotation, then its edit and an endorsement: each shows on the next load.
+  const word = `zephyr${Date.now().toString(36)}`;
+  const id = addAnnotation({
+    slug,
+    anchor: "p-3",
+    author: writer,
+    body: `A ${word} claim.`,
+    createdAt: long,
+  });
+  for (const p of [page, signedIn]) {
+    await p.goto(discussion);
+    await expect(bodies(p)).toHaveText([`A ${word} claim.`]);
+  }
+  queryDb(
+    "update annotation set body = ?, body_html = ? where id = ? returning id",
+    `A revised ${word} claim.`,
+    `<p>A revised ${word} claim.</p>`,
+    id,
+  );
+  endorse(owner, id);
+  for (const p of [page, signedIn]) {
+    await p.goto(discussion);
+    await expect(bodies(p)).toHaveText([`A revised ${word} claim.`]);
+    // A stranger reads the count; a reader sees it on the Endorse button.
+    await expect(p.getByRole("article", { name: /^Annotation Wren/ })).toContainText(
+      /1 endorsement|Endorse · 1/,
+    );
+  }
+
+  // A class annotation: never on a stranger's page or an outsider's.
+  addAnnotation({
+    slug,
+    anchor: "p-3",
+    author: member,
+    groupId,
+    body: `Class ${word}.`,
+    createdAt: long,
+  });
+  for (const p of [page, signedIn]) {
+    await p.goto(discussion);
+    await expect(bodies(p)).toHaveText([`A revised ${word} claim.`]);
+  }
+
+  // Search: the reader's stored results take in a new annotation at once.
+  const search = `/search?q=${word}`;
+  await signedIn.goto(search);
+  await expect(signedIn.getByRole("status")).toHaveText(`1 annotation matches “${word}”.`);
+  addAnnotation({ slug, anchor: "p-5", author: writer, body: `Another ${word}.`, createdAt: long });
+  await signedIn.goto(search);
+  await expect(signedIn.getByRole("status")).toHaveText(`2 annotations match “${word}”.`);
+
+  // "Discuss" on the reading page fetches the paragraph's threads as `.data`: from the store (it
+  // carries the store's ETag), and fresh after a reply.
+  await signedIn.goto(`/articles/${slug}`);
+  const panel = signedIn.getByRole("region", { name: "Discussion of paragraph 3" });
+  const open = async () => {
+    const data = signedIn.waitForResponse((r) => r.url().includes("/p/p-3.data"));
+    await signedIn
+      .locator("#p-3")
+      .getByRole("link", { name: /annotation/ })
+      .click();
+    return data;
+  };
+  const first = await open();
+  expect(first.headers().etag).toMatch(/^"[^"]+"$/);
+  await expect(panel.locator(".annotation-body")).toHaveText([`A revised ${word} claim.`]);
+  addAnnotation({ slug, author: reader, parentId: id, body: "Why so?", createdAt: long });
+  await signedIn.goto(`/articles/${slug}`);
+  const second = await open();
+  expect(second.headers().etag).not.toBe(first.headers().etag);
+  await expect(panel.locator(".annotation-body")).toHaveText([
+    `A revised ${word} claim.`,
+    "Why so?",
+  ]);
+  await expectAccessible(signedIn);
+  await readerContext.close();
 });
