@@ -5,7 +5,7 @@
  * 10,000 req/s and would measure itself.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The core the server gets; the load generator takes the other (on a 2-core machine). */
@@ -202,18 +202,24 @@ async function waitFor(url: string, child: ChildProcess, output: () => string): 
   throw new Error(`no answer from ${url}:\n${output()}`);
 }
 
-function started(child: ChildProcess, origin: string, health: string): Promise<RunningServer> {
+function started(
+  child: ChildProcess,
+  origin: string,
+  health: string,
+  logPath?: string,
+): Promise<RunningServer> {
   let output = "";
   child.stdout?.on("data", (chunk) => {
-    // Only the tail: the production server logs every request.
     output = (output + chunk).slice(-4000);
   });
   child.stderr?.on("data", (chunk) => {
     output = (output + chunk).slice(-4000);
   });
+  // Only the tail: the production server logs every request.
+  const tail = () => (logPath ? readFileSync(logPath, "utf8").slice(-4000) : output);
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const pid = child.pid as number;
-  return waitFor(`${origin}${health}`, child, () => output).then(() => ({
+  return waitFor(`${origin}${health}`, child, tail).then(() => ({
     origin,
     pid,
     settle: async () => {
@@ -241,13 +247,39 @@ function started(child: ChildProcess, origin: string, health: string): Promise<R
   }));
 }
 
-/** The production server (build/server.js) on `port`, pinned to SERVER_CPU. */
+/**
+ * The node flags `npm start` runs the server with (package.json's start script), so that the bench
+ * measures the process production runs.
+ */
+function startFlags(root: string): string[] {
+  const start = (
+    JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      scripts: { start: string };
+    }
+  ).scripts.start;
+  const flags = /\bnode((?: --\S+)*) build\/server\.js/.exec(start)?.[1];
+  if (flags === undefined)
+    throw new Error(`package.json's start script is not "node … build/server.js": ${start}`);
+  return flags.split(" ").filter(Boolean);
+}
+
+/** The production server (build/server.js) on `port`, as `npm start` runs it, pinned to SERVER_CPU. */
 export function startAppServer(options: {
   root: string;
   port: number;
   databasePath: string;
 }): Promise<RunningServer> {
-  const [command, args] = pinned(process.execPath, ["build/server.js"], SERVER_CPU);
+  const [command, args] = pinned(
+    process.execPath,
+    [...startFlags(options.root), "build/server.js"],
+    SERVER_CPU,
+  );
+  // Its log goes to a file, not a pipe: the load generator runs synchronously (execFileSync), so
+  // nothing here reads a pipe during a run, and once a run's request log filled the pipe's 64 KB
+  // the server's next log line blocked it (stdout to a pipe is synchronous on Linux) until the
+  // run ended: the write rows' p99 measured the bench, not the server.
+  const logPath = `${options.databasePath}.log`;
+  const log = openSync(logPath, "a");
   const child = spawn(command, args, {
     cwd: options.root,
     env: {
@@ -257,9 +289,10 @@ export function startAppServer(options: {
       PORT: String(options.port),
       DATABASE_PATH: options.databasePath,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", log, log],
   });
-  return started(child, `http://127.0.0.1:${options.port}`, "/healthz");
+  closeSync(log);
+  return started(child, `http://127.0.0.1:${options.port}`, "/healthz", logPath);
 }
 
 /** The baseline: `body` served as a fixed string by bare node:http, pinned like the app. */
