@@ -335,24 +335,20 @@ export function viewerStampLookup(
 export type VersionLookup = (slug: string) => { articleId: number; version: number } | undefined;
 
 /** One prepared statement, read on every cacheable request: which article, at which version. */
-export function pageVersionLookup(db: Db): VersionLookup {
+function articleVersionLookup(db: Db, table: "page_version" | "thread_version"): VersionLookup {
   const statement = db.$client.prepare<[string], { articleId: number; version: number }>(
     `SELECT a.id AS articleId, coalesce(v.version, 0) AS version
-     FROM article AS a LEFT JOIN page_version AS v ON v.article_id = a.id
+     FROM article AS a LEFT JOIN ${table} AS v ON v.article_id = a.id
      WHERE a.slug = ?`,
   );
   return (slug) => statement.get(slug);
 }
 
-/** The same for thread_version (migration 0014): which article, at which version of its threads. */
-export function threadVersionLookup(db: Db): VersionLookup {
-  const statement = db.$client.prepare<[string], { articleId: number; version: number }>(
-    `SELECT a.id AS articleId, coalesce(v.version, 0) AS version
-     FROM article AS a LEFT JOIN thread_version AS v ON v.article_id = a.id
-     WHERE a.slug = ?`,
-  );
-  return (slug) => statement.get(slug);
-}
+/** page_version (migration 0008), for the reading page. */
+export const pageVersionLookup = (db: Db) => articleVersionLookup(db, "page_version");
+
+/** thread_version (migration 0014), for an article's threads and discussion. */
+export const threadVersionLookup = (db: Db) => articleVersionLookup(db, "thread_version");
 
 /** site_version (migration 0014), for pages that read across articles. */
 export function siteVersionLookup(db: Db): () => number {

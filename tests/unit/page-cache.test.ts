@@ -5,8 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { IncomingMessage, ServerResponse } from "node:http";
-import { Socket } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
@@ -31,6 +29,7 @@ import {
   VARY,
 } from "#app/utils/page-cache.server";
 import { contentSecurityPolicy } from "#app/utils/security-headers.server";
+import { ask as askCache, exchange } from "./page-cache-exchange";
 import { ADA, BOB, blockAt, createSeededDb, newInput } from "./test-db";
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("base64");
@@ -112,29 +111,6 @@ describe("inline script hashes", () => {
   });
 });
 
-/** A request and a response that records what was written, without a socket. */
-function exchange(headers: Record<string, string> = {}, method = "GET", url = "/articles/a") {
-  const req = new IncomingMessage(new Socket());
-  req.method = method;
-  req.url = url;
-  req.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  const res = new ServerResponse(req);
-  const sent: { status?: number; headers?: Record<string, unknown>; body?: Buffer } = {};
-  res.writeHead = ((status: number, head: Record<string, unknown>) => {
-    sent.status = status;
-    sent.headers = head;
-    return res;
-  }) as typeof res.writeHead;
-  const done = new Promise<typeof sent>((resolve) => {
-    res.end = ((chunk?: Buffer) => {
-      sent.body = chunk;
-      resolve(sent);
-      return res;
-    }) as typeof res.end;
-  });
-  return { req, res, done };
-}
-
 function fakeCache(version: { current: number }) {
   const renders: string[] = [];
   let response = (path: string) =>
@@ -157,15 +133,8 @@ function fakeCache(version: { current: number }) {
   return { cache, renders, setResponse };
 }
 
-async function ask(cache: PageCache, headers: Record<string, string> = {}, method = "GET") {
-  const { req, res, done } = exchange(headers, method);
-  let passed = false;
-  cache.handle(req, res, () => {
-    passed = true;
-    res.end();
-  });
-  const sent = await done;
-  return { ...sent, passed };
+function ask(cache: PageCache, headers: Record<string, string> = {}, method = "GET") {
+  return askCache(cache, { url: "/articles/a", method, headers });
 }
 
 describe("serving", () => {
@@ -226,7 +195,7 @@ describe("serving", () => {
     expect((await ask(cache)).passed).toBe(true);
     expect(cache.size).toBe(0);
     // An unknown slug never renders here at all.
-    const unknown = exchange({}, "GET", "/articles/none");
+    const unknown = exchange({ url: "/articles/none" });
     let passed = false;
     cache.handle(unknown.req, unknown.res, () => {
       passed = true;

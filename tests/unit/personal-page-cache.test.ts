@@ -4,8 +4,6 @@
  * triggers), and that every write a reader's page shows moves their stamp while writes it does not
  * show leave it, so a stored page is never served after it went stale.
  */
-import { IncomingMessage, ServerResponse } from "node:http";
-import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   createAnnotation,
@@ -23,6 +21,7 @@ import {
 import { sessionIdOf } from "#app/utils/session-cookie";
 import type { Db } from "#db/client";
 import { addUser, createGroupWith } from "./group-factories";
+import { askFor } from "./page-cache-exchange";
 import { ADA, BOB, blockAt, createSeededDb, newInput } from "./test-db";
 
 const DAY = 86_400_000;
@@ -243,28 +242,6 @@ describe("a reader's stamp", () => {
   });
 });
 
-function request(url: string, cookie?: string) {
-  const req = new IncomingMessage(new Socket());
-  req.method = "GET";
-  req.url = url;
-  req.headers = cookie ? { cookie } : {};
-  const res = new ServerResponse(req);
-  const sent: { status?: number; headers?: Record<string, unknown>; body?: string } = {};
-  const done = new Promise<typeof sent>((resolve) => {
-    res.writeHead = ((status: number, headers: Record<string, unknown>) => {
-      sent.status = status;
-      sent.headers = headers;
-      return res;
-    }) as typeof res.writeHead;
-    res.end = ((chunk?: Buffer) => {
-      sent.body = chunk?.toString();
-      resolve(sent);
-      return res;
-    }) as typeof res.end;
-  });
-  return { req, res, done };
-}
-
 describe("serving a signed-in reader", () => {
   function cache() {
     const world = setUp();
@@ -281,15 +258,7 @@ describe("serving a signed-in reader", () => {
       headers: () => ({}),
       isHttps: () => false,
     });
-    const ask = async (url: string, cookie?: string) => {
-      const { req, res, done } = request(url, cookie);
-      let passed = false;
-      pageCache.handle(req, res, () => {
-        passed = true;
-        res.end();
-      });
-      return { ...(await done), passed };
-    };
+    const ask = (url: string, cookie?: string) => askFor(pageCache, url, cookie);
     return { ...world, renders, ask };
   }
 

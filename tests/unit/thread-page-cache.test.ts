@@ -6,8 +6,6 @@
  * by their stamp, `.data` responses stored as Remix sent them, and a page rendered again once its
  * counter moved.
  */
-import { IncomingMessage, ServerResponse } from "node:http";
-import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   createAnnotation,
@@ -30,6 +28,7 @@ import {
   threadVersionLookup,
 } from "#app/utils/page-cache.server";
 import { addUser } from "./group-factories";
+import { askFor } from "./page-cache-exchange";
 import { ADA, BOB, blockAt, createSeededDb, newInput } from "./test-db";
 
 const get = (url: string, accept?: string) => ({
@@ -187,33 +186,6 @@ describe("thread_version and site_version triggers", () => {
   });
 });
 
-/** A request and a response the cache can answer, and a promise of what it sent. */
-function request(url: string, cookie?: string) {
-  const req = new IncomingMessage(new Socket());
-  req.method = "GET";
-  req.url = url;
-  req.headers = { "accept-encoding": "identity", ...(cookie ? { cookie } : {}) };
-  const res = new ServerResponse(req);
-  const chunks: Buffer[] = [];
-  let status = 0;
-  let headers: Record<string, string | number> | undefined;
-  res.writeHead = ((code: number, h: Record<string, string | number>) => {
-    status = code;
-    headers = h;
-    return res;
-  }) as typeof res.writeHead;
-  const done = new Promise<{ status: number; headers?: typeof headers; body: string }>(
-    (resolve) => {
-      res.end = ((chunk?: Buffer) => {
-        if (chunk) chunks.push(Buffer.from(chunk));
-        resolve({ status, headers, body: Buffer.concat(chunks).toString("utf8") });
-        return res;
-      }) as typeof res.end;
-    },
-  );
-  return { req, res, done };
-}
-
 describe("serving threads, discussion, search and assignments", () => {
   function cache() {
     const versions = { thread: 1, site: 1 };
@@ -242,15 +214,7 @@ describe("serving threads, discussion, search and assignments", () => {
       headers: () => ({}),
       isHttps: () => false,
     });
-    const ask = async (url: string, cookie?: string) => {
-      const { req, res, done } = request(url, cookie);
-      let passed = false;
-      pageCache.handle(req, res, () => {
-        passed = true;
-        res.end();
-      });
-      return { ...(await done), passed };
-    };
+    const ask = (url: string, cookie?: string) => askFor(pageCache, url, cookie);
     return { ask, renders, versions };
   }
 
@@ -327,11 +291,9 @@ describe("renders at once", () => {
       isHttps: () => false,
     });
     const answers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => {
-        const { req, res, done } = request(`/articles/seed/discussion?page=${i + 1}`);
-        pageCache.handle(req, res, () => res.end());
-        return done;
-      }),
+      Array.from({ length: 12 }, (_, i) =>
+        askFor(pageCache, `/articles/seed/discussion?page=${i + 1}`),
+      ),
     );
     expect(most).toBe(MAX_RENDERS);
     expect(answers.map((a) => a.body)).toEqual(
