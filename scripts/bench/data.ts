@@ -26,6 +26,11 @@ export type BenchData = {
   seedSlug: string;
   syntheticSlug: string;
   readers: BenchReader[];
+  /**
+   * Accounts that only warm up the write path before the write rows (scripts/bench.ts): they read
+   * nothing, and their annotations land after every read row has run.
+   */
+  warmUpWriters: BenchReader[];
   /** The paragraph with the most annotations, for the busiest-threads row. */
   busiest: { slug: string; anchor: string; annotations: number };
   /** A public root on the seed article's paragraph 3, for the reply row. */
@@ -39,6 +44,8 @@ export type BenchData = {
 
 export type BenchShape = {
   readers: number;
+  /** Accounts for the write warm-up, besides the readers (each may write 20 times in 5 minutes). */
+  warmUpWriters: number;
   /** Annotations (roots and replies) on the seed article. */
   onSeed: number;
   /** Annotations on the synthetic article. */
@@ -105,6 +112,7 @@ export function generateDatabase(path: string, shape: BenchShape): BenchData {
   sqlite.pragma("synchronous = OFF");
   sqlite.pragma("cache_size = -262144");
   const readers = addReaders(db, shape.readers);
+  const warmUpWriters = addReaders(db, shape.warmUpWriters, "warm-up");
   const paragraphsOf = (slug: string) =>
     sqlite
       .prepare(
@@ -290,6 +298,7 @@ export function generateDatabase(path: string, shape: BenchShape): BenchData {
     seedSlug: SEED_SLUG,
     syntheticSlug: SYNTHETIC_SLUG,
     readers,
+    warmUpWriters,
     busiest: { slug: busiest.slug, anchor: busiest.anchor, annotations: busiest.n },
     replyTarget: { slug: SEED_SLUG, anchor: "p-3", id: replyId },
     searchQuery: "Taliban government",
@@ -302,7 +311,7 @@ export function generateDatabase(path: string, shape: BenchShape): BenchData {
  * Readers with sessions, as lucia would store them. The session was set a day ago: neither fresh
  * (no re-issued cookie on every response) nor in the second half of its life (no extension).
  */
-function addReaders(db: Db, count: number): BenchReader[] {
+function addReaders(db: Db, count: number, prefix = "reader"): BenchReader[] {
   const sqlite = db.$client;
   const addUser = sqlite.prepare(
     "insert into user (id, username, display_name, password_hash) values (?, ?, ?, 'unused')",
@@ -314,11 +323,12 @@ function addReaders(db: Db, count: number): BenchReader[] {
   const readers: BenchReader[] = [];
   sqlite.transaction(() => {
     for (let i = 0; i < count; i++) {
-      const id = `bench-${i}`;
+      const id = prefix === "reader" ? `bench-${i}` : `bench-${prefix}-${i}`;
+      const username = `${prefix.replace("-", "")}${i}`;
       const sessionId = randomBytes(20).toString("hex");
-      addUser.run(id, `reader${i}`, `Reader ${i}`);
+      addUser.run(id, username, `${prefix === "reader" ? "Reader" : "Warm-up writer"} ${i}`);
       addSession.run(sessionId, id, expiresAt);
-      readers.push({ id, username: `reader${i}`, cookie: `auth_session=${sessionId}` });
+      readers.push({ id, username, cookie: `auth_session=${sessionId}` });
     }
   })();
   return readers;
