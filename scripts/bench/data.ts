@@ -112,7 +112,10 @@ export function generateDatabase(path: string, shape: BenchShape): BenchData {
   sqlite.pragma("synchronous = OFF");
   sqlite.pragma("cache_size = -262144");
   const readers = addReaders(db, shape.readers);
-  const warmUpWriters = addReaders(db, shape.warmUpWriters, "warm-up");
+  const warmUpWriters = addReaders(db, shape.warmUpWriters, {
+    username: "warmup",
+    name: "Warm-up writer",
+  });
   const paragraphsOf = (slug: string) =>
     sqlite
       .prepare(
@@ -311,7 +314,11 @@ export function generateDatabase(path: string, shape: BenchShape): BenchData {
  * Readers with sessions, as lucia would store them. The session was set a day ago: neither fresh
  * (no re-issued cookie on every response) nor in the second half of its life (no extension).
  */
-function addReaders(db: Db, count: number, prefix = "reader"): BenchReader[] {
+function addReaders(
+  db: Db,
+  count: number,
+  who: { username: string; name: string } = { username: "reader", name: "Reader" },
+): BenchReader[] {
   const sqlite = db.$client;
   const addUser = sqlite.prepare(
     "insert into user (id, username, display_name, password_hash) values (?, ?, ?, 'unused')",
@@ -323,10 +330,10 @@ function addReaders(db: Db, count: number, prefix = "reader"): BenchReader[] {
   const readers: BenchReader[] = [];
   sqlite.transaction(() => {
     for (let i = 0; i < count; i++) {
-      const id = prefix === "reader" ? `bench-${i}` : `bench-${prefix}-${i}`;
-      const username = `${prefix.replace("-", "")}${i}`;
+      const username = `${who.username}${i}`;
+      const id = `bench-${username}`;
       const sessionId = randomBytes(20).toString("hex");
-      addUser.run(id, username, `${prefix === "reader" ? "Reader" : "Warm-up writer"} ${i}`);
+      addUser.run(id, username, `${who.name} ${i}`);
       addSession.run(sessionId, id, expiresAt);
       readers.push({ id, username, cookie: `auth_session=${sessionId}` });
     }
