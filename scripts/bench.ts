@@ -18,9 +18,12 @@ import { measureBrowser } from "./bench/browser";
 import { type BenchData, generateDatabase } from "./bench/data";
 import {
   type Figures,
+  LOAD_CPU,
   type Load,
   loadGenerator,
+  loopMs,
   type RunningServer,
+  SERVER_CPU,
   startAppServer,
   startBareServer,
 } from "./bench/load";
@@ -69,6 +72,8 @@ type Row = {
   name: string;
   connections: number;
   figures: Figures | null;
+  /** The server's CPU time per answered request, in ms (all its threads). */
+  cpuMs?: number;
   note?: string;
   /** The first request's time, alone on an idle server: what a page not yet stored costs. */
   firstMs?: number;
@@ -76,6 +81,21 @@ type Row = {
 
 const rows: Row[] = [];
 let baselineRps: Record<number, number> = {};
+
+/**
+ * One run, with what it cost the server: its CPU time (every thread: checkpoints and the
+ * collector's helpers too) over the requests answered. Unlike p50 and p99 it does not depend on
+ * how requests queued, so it is the figure to compare across runs and machines.
+ */
+async function timedRun(
+  load: Load,
+  server: RunningServer,
+  options: Parameters<Load["run"]>[0],
+): Promise<{ figures: Figures; cpuMs: number }> {
+  const before = server.cpuMs();
+  const figures = await load.run(options);
+  return { figures, cpuMs: (server.cpuMs() - before) / Math.max(1, figures.requests) };
+}
 
 async function measure(
   load: Load,
@@ -111,9 +131,14 @@ async function measure(
       });
       continue;
     }
-    const figures = await load.run({ ...options, connections: c, seconds: SECONDS, dir });
+    const { figures, cpuMs } = await timedRun(load, server, {
+      ...options,
+      connections: c,
+      seconds: SECONDS,
+      dir,
+    });
     await server.settle();
-    rows.push({ name, connections: c, figures, ...(i === 0 ? { firstMs } : {}) });
+    rows.push({ name, connections: c, figures, cpuMs, ...(i === 0 ? { firstMs } : {}) });
     // Peak memory so far, after each run: which row drives the server's high-water mark.
     console.error(
       `  ${name} @${c}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.errors} errors; server peak RSS ${server.peakRssMiB().toFixed(0)} MiB`,
@@ -138,27 +163,35 @@ async function measureAlternating(
   }[],
 ): Promise<void> {
   for (const c of CONNECTIONS) {
-    const runs = sides.map(() => [] as Figures[]);
+    const runs = sides.map(() => [] as { figures: Figures; cpuMs: number }[]);
     for (const side of sides) {
       await load.run({ ...side.options, connections: c, seconds: 1, dir });
       await side.server.settle();
     }
     for (let round = 0; round < ALTERNATIONS; round++) {
       for (const [i, side] of sides.entries()) {
-        runs[i]?.push(await load.run({ ...side.options, connections: c, seconds: SECONDS, dir }));
+        runs[i]?.push(
+          await timedRun(load, side.server, {
+            ...side.options,
+            connections: c,
+            seconds: SECONDS,
+            dir,
+          }),
+        );
         await side.server.settle();
       }
     }
     for (const [i, side] of sides.entries()) {
-      const sorted = [...(runs[i] ?? [])].sort((a, b) => a.rps - b.rps);
-      const figures = sorted[Math.floor(sorted.length / 2)] ?? null;
+      const sorted = [...(runs[i] ?? [])].sort((a, b) => a.figures.rps - b.figures.rps);
+      const median = sorted[Math.floor(sorted.length / 2)];
       rows.push({
         name: `${side.name} (median of ${ALTERNATIONS}, alternated)`,
         connections: c,
-        figures,
+        figures: median?.figures ?? null,
+        cpuMs: median?.cpuMs,
       });
       console.error(
-        `  ${side.name} @${c}: ${sorted.map((f) => f.rps.toFixed(0)).join(" / ")} req/s; server peak RSS ${side.server.peakRssMiB().toFixed(0)} MiB`,
+        `  ${side.name} @${c}: ${sorted.map((r) => r.figures.rps.toFixed(0)).join(" / ")} req/s; server peak RSS ${side.server.peakRssMiB().toFixed(0)} MiB`,
       );
     }
   }
@@ -186,6 +219,7 @@ async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
   ensureBuild();
+  const speedBefore = [loopMs(SERVER_CPU), loopMs(LOAD_CPU)] as const;
   const load = await loadGenerator();
   const dir = mkdtempSync(join(tmpdir(), "marginalia-bench-"));
   const servers: RunningServer[] = [];
@@ -342,14 +376,19 @@ async function main() {
       ["warm-up: then its first replies", data.warmUpWriters.slice(half), replyBody],
     ] as const) {
       const options = writes(data, server, writers, body);
-      const figures = await load.run({
+      const { figures, cpuMs } = await timedRun(load, server, {
         ...options,
         connections: 10,
         seconds: WARM_UP_SECONDS,
         dir,
       });
       await server.settle();
-      rows.push({ name: `${name} (${WARM_UP_SECONDS} s, not a target)`, connections: 10, figures });
+      rows.push({
+        name: `${name} (${WARM_UP_SECONDS} s, not a target)`,
+        connections: 10,
+        figures,
+        cpuMs,
+      });
       console.error(
         `  ${name} @10: ${figures.requests} writes, ${figures.rps.toFixed(0)} a second`,
       );
@@ -379,6 +418,7 @@ async function main() {
     console.error("measuring the seed page in Chromium…");
     const browser = await measureBrowser(`${o}${seedPath}`);
     await server.stop();
+    const speedAfter = [loopMs(SERVER_CPU), loopMs(LOAD_CPU)] as const;
 
     printTable({
       load,
@@ -388,6 +428,7 @@ async function main() {
       seconds: (Date.now() - started) / 1000,
       loadBefore,
       data,
+      speed: { before: speedBefore, after: speedAfter },
     });
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
@@ -405,25 +446,28 @@ function printTable(info: {
   seconds: number;
   loadBefore: number;
   data: BenchData;
+  speed: { before: readonly [number, number]; after: readonly [number, number] };
 }) {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}; load average ${fmt(info.loadBefore, 1)} before, ${fmt(loadavg()[0] ?? 0, 1)} after (other work on the machine shows here).`,
     `Server: node build/server.js on CPU 0; load: ${info.load.tool} -t1 on CPU 1, ${SECONDS} s per run after a 1 s warm-up (the write rows also after the two warm-up rows, ${info.data.warmUpWriters.length} accounts of their own); ${info.data.readers.length} readers, ${info.data.annotations.onSeed.toLocaleString("en")} annotations on the seed article and ${info.data.annotations.elsewhere.toLocaleString("en")} on a 1,000-paragraph article (filled in ${fmt(info.fillSeconds)} s).`,
+    `Machine speed: a fixed loop took ${info.speed.before[0]} ms on CPU ${SERVER_CPU} and ${info.speed.before[1]} ms on CPU ${LOAD_CPU} before the runs, ${info.speed.after[0]} and ${info.speed.after[1]} ms after (lower is faster; it moves with other work on the host, and every figure with it).`,
     "",
-    "| what | conns | req/s | p50 ms | p99 ms | errors | × baseline | first ms |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|",
+    "| what | conns | req/s | p50 ms | p99 ms | errors | CPU ms/req | × baseline | first ms |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const row of rows) {
     const f = row.figures;
     const base = baselineRps[row.connections];
     const first = row.firstMs === undefined ? "" : fmt(row.firstMs, 1);
+    const cpu = row.cpuMs === undefined ? "—" : fmt(row.cpuMs, 2);
     lines.push(
       f && f.requests === 0
-        ? `| ${row.name} | ${row.connections} | 0 | — | — | ${f.errors} | none answered within the ${SECONDS} s run | ${first} |`
+        ? `| ${row.name} | ${row.connections} | 0 | — | — | ${f.errors} | — | none answered within the ${SECONDS} s run | ${first} |`
         : f
-          ? `| ${row.name} | ${row.connections} | ${fmt(f.rps)} | ${fmt(f.p50, 1)} | ${fmt(f.p99, 1)} | ${f.errors} | ${base ? fmt(f.rps / base, 3) : "—"} | ${first} |`
-          : `| ${row.name} | ${row.connections} | — | — | — | — | ${row.note ?? ""} | ${first} |`,
+          ? `| ${row.name} | ${row.connections} | ${fmt(f.rps)} | ${fmt(f.p50, 1)} | ${fmt(f.p99, 1)} | ${f.errors} | ${cpu} | ${base ? fmt(f.rps / base, 3) : "—"} | ${first} |`
+          : `| ${row.name} | ${row.connections} | — | — | — | — | — | ${row.note ?? ""} | ${first} |`,
     );
   }
   const b = info.browser;
@@ -433,6 +477,7 @@ function printTable(info: {
     b
       ? `Seed reading page in Chromium (anonymous, cold browser cache, median of ${b.loads}): JavaScript ${fmt(b.jsBytes / 1024, 1)} KB and CSS ${fmt(b.cssBytes / 1024, 1)} KB as downloaded (compressed); time to first byte ${fmt(b.ttfbMs, 1)} ms; usable (text shown, selection popover answering) ${fmt(b.usableMs)} ms.`
       : "Chromium (/usr/bin/chromium) not found: browser figures skipped.",
+    "CPU ms/req: the server's CPU time (all its threads) during a run over the requests it answered; at 10 connections every row is saturated, so p50 is about 10 requests' worth of it, queued.",
     "First ms: one request alone on an idle server before the row's runs, for a page not yet stored (the render a reader pays once per change); the rows after it are served from the store until a write changes what the page shows.",
     `Whole bench: ${fmt(info.seconds)} s.`,
   );

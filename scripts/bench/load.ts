@@ -184,6 +184,11 @@ export type RunningServer = {
   settle: () => Promise<void>;
   /** Peak resident memory so far (VmHWM), in MiB. */
   peakRssMiB: () => number;
+  /**
+   * CPU time the process has used so far, all its threads (user + system), in ms: divided by the
+   * requests a run answered, what one request costs, whatever the queueing did to its latency.
+   */
+  cpuMs: () => number;
   stop: () => Promise<void>;
 };
 
@@ -200,6 +205,41 @@ async function waitFor(url: string, child: ChildProcess, output: () => string): 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no answer from ${url}:\n${output()}`);
+}
+
+/** Clock ticks a second, the unit of /proc/<pid>/stat's times. */
+let ticksPerSecond: number | undefined;
+
+function processCpuMs(pid: number): number {
+  ticksPerSecond ??=
+    Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // After the command name (in parentheses, which may hold spaces): state is field 3, utime 14,
+  // stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/**
+ * How long a fixed integer loop takes on `cpu`, in ms (best of three): the machine's own speed,
+ * printed with the table because it moves. On the 2-core machine one core ran this loop in 340 ms
+ * for some minutes, and in 170 ms before and after: every figure measured meanwhile was off by as
+ * much, with nothing in the app changed.
+ */
+export function loopMs(cpu: string): number {
+  const script = `
+    let best = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const start = performance.now();
+      let s = 0;
+      for (let i = 0; i < 3e7; i++) s = (s * 31 + i) % 1000003;
+      if (s < 0) console.log(s);
+      best = Math.min(best, performance.now() - start);
+    }
+    console.log(best.toFixed(0));
+  `;
+  const [command, args] = pinned(process.execPath, ["-e", script], cpu);
+  return Number(execFileSync(command, args, { encoding: "utf8" }).trim());
 }
 
 function started(
@@ -239,6 +279,7 @@ function started(
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
     },
+    cpuMs: () => processCpuMs(pid),
     stop: async () => {
       child.kill("SIGTERM");
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
