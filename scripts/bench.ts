@@ -452,7 +452,7 @@ function printTable(info: {
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}; load average ${fmt(info.loadBefore, 1)} before, ${fmt(loadavg()[0] ?? 0, 1)} after (other work on the machine shows here).`,
     `Server: node build/server.js on CPU 0; load: ${info.load.tool} -t1 on CPU 1, ${SECONDS} s per run after a 1 s warm-up (the write rows also after the two warm-up rows, ${info.data.warmUpWriters.length} accounts of their own); ${info.data.readers.length} readers, ${info.data.annotations.onSeed.toLocaleString("en")} annotations on the seed article and ${info.data.annotations.elsewhere.toLocaleString("en")} on a 1,000-paragraph article (filled in ${fmt(info.fillSeconds)} s).`,
-    `Machine speed: a fixed loop took ${info.speed.before[0]} ms on CPU ${SERVER_CPU} and ${info.speed.before[1]} ms on CPU ${LOAD_CPU} before the runs, ${info.speed.after[0]} and ${info.speed.after[1]} ms after (lower is faster; it moves with other work on the host, and every figure with it).`,
+    `Machine speed: a fixed piece of work (JSON into objects, then arithmetic; scripts/bench/load.ts) took ${info.speed.before[0]} ms on CPU ${SERVER_CPU} and ${info.speed.before[1]} ms on CPU ${LOAD_CPU} before the runs, ${info.speed.after[0]} and ${info.speed.after[1]} ms after (lower is faster; it moves with other work on the host, and every figure with it).`,
     "",
     "| what | conns | req/s | p50 ms | p99 ms | errors | CPU ms/req | × baseline | first ms |",
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
