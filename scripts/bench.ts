@@ -18,10 +18,10 @@ import { measureBrowser } from "./bench/browser";
 import { type BenchData, generateDatabase } from "./bench/data";
 import {
   type Figures,
+  fixedWorkMs,
   LOAD_CPU,
   type Load,
   loadGenerator,
-  loopMs,
   type RunningServer,
   SERVER_CPU,
   startAppServer,
@@ -219,7 +219,7 @@ async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
   ensureBuild();
-  const speedBefore = [loopMs(SERVER_CPU), loopMs(LOAD_CPU)] as const;
+  const speedBefore = [fixedWorkMs(SERVER_CPU), fixedWorkMs(LOAD_CPU)] as const;
   const load = await loadGenerator();
   const dir = mkdtempSync(join(tmpdir(), "marginalia-bench-"));
   const servers: RunningServer[] = [];
@@ -418,7 +418,7 @@ async function main() {
     console.error("measuring the seed page in Chromium…");
     const browser = await measureBrowser(`${o}${seedPath}`);
     await server.stop();
-    const speedAfter = [loopMs(SERVER_CPU), loopMs(LOAD_CPU)] as const;
+    const speedAfter = [fixedWorkMs(SERVER_CPU), fixedWorkMs(LOAD_CPU)] as const;
 
     printTable({
       load,

@@ -225,10 +225,10 @@ function processCpuMs(pid: number): number {
  * printed with the table because it moves. The work is what a server does, parsing JSON into fresh
  * objects and copying them, as well as arithmetic: one afternoon an integer loop ran at its usual
  * speed on both cores while a warm write cost 5.4–6.9 ms of CPU against 4.0–4.9 that morning (same
- * build, same database); the slowdown was in memory, not arithmetic. On another, one core ran the
- * integer loop at half speed for some minutes, and every figure measured meanwhile with it.
+ * build, same database); the slowdown was in memory, not arithmetic. Earlier that day one core had
+ * run the integer loop at half speed for some minutes, and every figure measured meanwhile with it.
  */
-export function loopMs(cpu: string): number {
+export function fixedWorkMs(cpu: string): number {
   const script = `
     const rows = Array.from({ length: 5000 }, (_, i) => ({
       id: i, body: "Note " + i + ": a claim worth checking.", tags: ["a", "b", String(i % 7)], score: i * 1.5,
