@@ -25,6 +25,12 @@ export type PermissionSubject = {
   visibility?: "public" | "private" | "group";
   /** The actor's role in the annotation's group, when it has one and they belong to it. */
   actorRole?: GroupRole | null;
+  /**
+   * For a group's annotation: the actor still takes part in that group (a member, or the reviewed
+   * article's author on a review panel). Someone removed from a class still sees their own
+   * annotations in it, but no longer answers or edits there.
+   */
+  inGroup?: boolean;
   /** A thread's root (only roots are resolved). */
   root?: boolean;
   /** The actor's standing toward the annotation's article: its linked author, or its editor. */
@@ -52,13 +58,20 @@ const isAuthor: Rule = (actor, subject) =>
 
 const runsGroup = (role: GroupRole | null | undefined) => role === "owner" || role === "moderator";
 
+/** Writing beside a group's annotation is for those still in the group. */
+const takesPart: Rule = (_actor, subject) =>
+  subject.visibility !== "group" || subject.inGroup === true;
+
 /** Anonymous readers may do nothing; nobody may act on a deleted annotation. */
 const RULES: Record<AnnotationAction, Rule> = {
-  edit: (actor, subject) => isAuthor(actor, subject) && !subject.hidden,
+  edit: (actor, subject) =>
+    isAuthor(actor, subject) && !subject.hidden && takesPart(actor, subject),
+  // Taking one's words back needs nothing more, in a group one has left too.
   delete: isAuthor,
   // An endorsement says "someone else found this worth reading".
-  endorse: (actor, subject) => !isAuthor(actor, subject) && !subject.hidden,
-  reply: (_actor, subject) => !subject.hidden,
+  endorse: (actor, subject) =>
+    !isAuthor(actor, subject) && !subject.hidden && takesPart(actor, subject),
+  reply: (actor, subject) => !subject.hidden && takesPart(actor, subject),
   // Anyone who can see a shared annotation may report it; a private note has no other reader.
   flag: (actor, subject) =>
     !isAuthor(actor, subject) && !subject.hidden && subject.visibility !== "private",
@@ -71,7 +84,7 @@ const RULES: Record<AnnotationAction, Rule> = {
   // editors (its owners and moderators) for a panel's thread; a site admin.
   resolve: (actor, subject) =>
     subject.root === true &&
-    (isAuthor(actor, subject) ||
+    ((isAuthor(actor, subject) && takesPart(actor, subject)) ||
       subject.articleRole != null ||
       runsGroup(subject.actorRole) ||
       actor.role === "admin"),
@@ -79,10 +92,11 @@ const RULES: Record<AnnotationAction, Rule> = {
 
 /** Why a signed-in viewer may not, for the message next to the refused form. */
 export const REFUSALS: Record<AnnotationAction, string> = {
-  edit: "Only its author can change this annotation, and not while it is hidden.",
+  edit: "Only its author can change this annotation, not while it is hidden, and not once they have left its group.",
   delete: "Only its author can change this annotation.",
-  endorse: "You cannot endorse your own annotation, or a hidden one.",
-  reply: "You cannot reply to this annotation.",
+  endorse:
+    "You cannot endorse your own annotation, a hidden one, or one in a group you are not in.",
+  reply: "You cannot reply to this annotation: it is hidden, or its group is one you are not in.",
   flag: "You cannot flag this annotation.",
   moderate:
     "Only the group's owners and moderators (or a site admin, for public annotations) can hide or restore this.",

@@ -21,6 +21,7 @@ import { requireGroupRole } from "#app/models/group.server";
 import {
   articleRoleOf,
   BOUND_VIEWER,
+  takesPartIn,
   type Viewer,
   viewerRoleIn,
   visibleTo,
@@ -154,7 +155,7 @@ export function getAnnotationFor(
   action: AnnotationAction,
   id: number,
 ): AnnotationRow {
-  const { found, actorRole, articleRole } = lookUpFor(db, viewer, id);
+  const { found, actorRole, inGroup, articleRole } = lookUpFor(db, viewer, id);
   if (found.deletedAt) {
     throw new NotFoundError(
       action === "reply"
@@ -168,6 +169,7 @@ export function getAnnotationFor(
     hidden: found.hiddenAt !== null,
     visibility: found.visibility,
     actorRole,
+    inGroup,
     root: found.parentId === null,
     articleRole,
   };
@@ -187,6 +189,7 @@ const visibleWithStanding = perConnection((db) =>
     .select({
       row: annotation,
       role: viewerRoleIn(BOUND_VIEWER),
+      inGroup: takesPartIn(BOUND_VIEWER),
       articleRole: articleRoleOf(BOUND_VIEWER),
     })
     .from(annotation)
@@ -200,6 +203,7 @@ function lookUpFor(db: DbOrTx, viewer: NonNullable<Viewer>, id: number) {
   return {
     found: got.row,
     actorRole: (got.role ?? null) as GroupRole | null,
+    inGroup: Boolean(got.inGroup),
     articleRole: got.articleRole ?? null,
   };
 }

@@ -58,6 +58,17 @@ function reviewedAuthor(viewer: NonNullable<Viewer>, table: AnnotationColumns): 
 }
 
 /**
+ * 1 when the row belongs to a group the viewer still takes part in: they are a member of it (any
+ * role), or it is a review panel and they are the reviewed article's linked author. The permission
+ * rule asks it before a reply or an edit in a group: a removed member still sees their own words
+ * there (`visibleTo`), but no longer writes where the group reads.
+ */
+export function takesPartIn(viewer: Viewer, table: AnnotationColumns = annotation): SQL<number> {
+  if (!viewer) return sql<number>`0`;
+  return sql<number>`(${table.groupId} is not null and (exists (select 1 from "group_member" m where m.group_id = ${table.groupId} and m.user_id = ${viewer.id}) or ${reviewedAuthor(viewer, table)}))`;
+}
+
+/**
  * The viewer's standing toward the row's article: its linked author, the editor who added it, or
  * neither (null). The permission rule lets both resolve threads on it.
  */

@@ -24,10 +24,12 @@ const deleted = { ...live, deleted: true };
 const orphan = { ...live, authorId: null }; // its author deleted their account
 const hidden = { ...live, hidden: true };
 const privateNote: PermissionSubject = { ...live, visibility: "private" };
+/** A group's annotation; the actor takes part in the group when they have a role in it. */
 const inGroup = (actorRole: GroupRole | null, extra: Partial<PermissionSubject> = {}) => ({
   ...live,
   visibility: "group" as const,
   actorRole,
+  inGroup: actorRole !== null,
   ...extra,
 });
 
@@ -65,7 +67,16 @@ const TABLE: [string, Actor, PermissionSubject, AnnotationAction[]][] = [
   ],
   ["group owner, hidden annotation", STRANGER, inGroup("owner", { hidden: true }), ["moderate"]],
   ["group member, hidden annotation", STRANGER, inGroup("member", { hidden: true }), []],
-  ["site admin outside the group", ADMIN, inGroup(null), ["endorse", "reply", "flag"]],
+  ["site admin outside the group", ADMIN, inGroup(null), ["flag"]],
+  // Removed from the class: their own annotations stay theirs to see and take back, no more.
+  ["removed member, own group annotation", AUTHOR, inGroup(null), ["delete"]],
+  ["removed member, own group thread", AUTHOR, inGroup(null, { root: true }), ["delete"]],
+  [
+    "reviewed article's author, a panel's annotation",
+    STRANGER,
+    inGroup(null, { inGroup: true, articleRole: "author", root: true }),
+    ["endorse", "reply", "flag", "resolve"],
+  ],
   ["author, own group annotation", AUTHOR, inGroup("member"), ["edit", "delete", "reply"]],
   [
     "owner, own group annotation",

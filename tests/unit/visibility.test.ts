@@ -6,8 +6,10 @@
  */
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { deleteAnnotation, updateAnnotation } from "#app/models/annotation.server";
 import { createAssignment, updateAssignment } from "#app/models/assignment.server";
 import { removeMember } from "#app/models/group.server";
+import { loadThreads } from "#app/models/thread.server";
 import {
   inLayer,
   type Layer,
@@ -16,6 +18,7 @@ import {
   type Viewer,
   visibleTo,
 } from "#app/models/visibility.server";
+import { ForbiddenError } from "#app/utils/errors";
 import { annotation } from "#db/schema";
 import {
   call,
@@ -184,6 +187,47 @@ describe("post before you see, anonymous to peers, leaving", () => {
     removeMember({ db, viewer: p.ada, groupId, userId: p.ada.id, leaving: true });
     expect(sees(p.ada, adaNote)).toBe(true);
     expect(sees(p.ada, ownerNote)).toBe(false);
+  });
+});
+
+describe("after someone leaves a class or is removed from it", () => {
+  it("they see and may delete their own annotations there, and write nothing more in it", async () => {
+    const p = await people();
+    const groupId = createGroupWith(db, { owner: p.owner, members: [p.ada, p.bo] });
+    const adaNote = createThread(p.ada, { visibility: "group", groupId, body: "Ada's." });
+    const boNote = createThread(p.bo, { visibility: "group", groupId, body: "Bo's." });
+    createThreadReply(p.bo, adaNote, { body: "Bo answers Ada." });
+    removeMember({ db, viewer: p.owner, groupId, userId: p.ada.id, reason: "Wrong class." });
+
+    expect(sees(p.ada, adaNote)).toBe(true);
+    expect(sees(p.ada, boNote)).toBe(false);
+    expect(() => createThreadReply(p.ada, adaNote, { body: "Still here." })).toThrow(
+      ForbiddenError,
+    );
+    expect(() =>
+      updateAnnotation({
+        db,
+        viewer: p.ada,
+        id: adaNote,
+        input: { body: "Changed after leaving.", source: null },
+      }),
+    ).toThrow(ForbiddenError);
+    // The thread as she sees it offers what the guards allow: taking her words back.
+    const [root] = loadThreads(db, p.ada, eq(annotation.id, adaNote));
+    expect(root?.can).toMatchObject({ reply: false, edit: false, resolve: false, delete: true });
+    // The class goes on answering her; she may still take her annotation back.
+    expect(createThreadReply(p.bo, adaNote, { body: "Bo again." })).toBeGreaterThan(0);
+    deleteAnnotation({ db, viewer: p.ada, id: adaNote });
+    expect(
+      db.select().from(annotation).where(eq(annotation.id, adaNote)).get()?.deletedAt,
+    ).not.toBeNull();
+    expect(
+      db
+        .select({ body: annotation.body })
+        .from(annotation)
+        .where(and(eq(annotation.rootId, adaNote), eq(annotation.authorId, p.ada.id)))
+        .all(),
+    ).toHaveLength(1);
   });
 });
 
