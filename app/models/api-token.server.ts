@@ -13,6 +13,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
+import type { DbOrTx } from "#app/models/annotation.server";
 import { tokenNameSchema } from "#app/models/api-token-input.server";
 import type { UserRecord } from "#app/models/user.server";
 import { MAX_LIVE_TOKENS, type TokenScope } from "#app/rules";
@@ -181,6 +182,18 @@ export function revokeToken(db: Db, userId: string, tokenId: number, now = new D
       .where(and(eq(apiToken.id, tokenId), eq(apiToken.userId, userId)))
       .run();
   }, IMMEDIATE);
+}
+
+/**
+ * Revokes every token of `userId` still live, inside the caller's transaction: a password change
+ * does (user.server.ts), since a token someone minted while they held the account would otherwise
+ * outlive the change meant to shut them out.
+ */
+export function revokeAllTokens(tx: DbOrTx, userId: string, now = new Date()): void {
+  tx.update(apiToken)
+    .set({ revokedAt: now })
+    .where(and(eq(apiToken.userId, userId), isNull(apiToken.revokedAt)))
+    .run();
 }
 
 /** Whether a token still works: for the account page's one-time display of a new one. */

@@ -14,6 +14,7 @@ import {
   usernameSkeleton,
 } from "#app/models/account-rules.server";
 import type { DbOrTx } from "#app/models/annotation.server";
+import { revokeAllTokens } from "#app/models/api-token.server";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "#app/models/password.server";
 import { FieldValidationError } from "#app/utils/errors";
 import { type Db, IMMEDIATE } from "#db/client";
@@ -153,7 +154,8 @@ async function checkPassword(db: Db, userId: string, password: string): Promise<
 
 /**
  * Replaces the password when the current one is right, and ends every session of the user except
- * `keepSessionId` (the one making the change), in one transaction.
+ * `keepSessionId` (the one making the change) and revokes every API token, in one transaction:
+ * whoever else held the account keeps no way in.
  */
 export async function changePassword(args: {
   db: Db;
@@ -178,6 +180,7 @@ export async function changePassword(args: {
     tx.delete(session)
       .where(and(eq(session.userId, userId), ne(session.id, args.keepSessionId)))
       .run();
+    revokeAllTokens(tx, userId);
   }, IMMEDIATE);
 }
 

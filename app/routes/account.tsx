@@ -68,7 +68,8 @@ export const meta: MetaFunction = () => [{ title: "Your account · Marginalia" }
 
 const SAVED: Record<string, string> = {
   [ACCOUNT_INTENTS.displayName]: "Your display name is saved.",
-  [ACCOUNT_INTENTS.password]: "Your password is changed. You have been signed out everywhere else.",
+  [ACCOUNT_INTENTS.password]:
+    "Your password is changed. You have been signed out everywhere else, and your API tokens no longer work.",
   [ACCOUNT_INTENTS.revokeToken]: "The token is revoked: it no longer works.",
 };
 
@@ -276,7 +277,9 @@ export default function Account() {
 
       <section className="account-section" aria-labelledby="password-heading">
         <h2 id="password-heading">Password</h2>
-        <p className="section-note">Changing your password signs you out on every other device.</p>
+        <p className="section-note">
+          Changing your password signs you out on every other device and revokes your API tokens.
+        </p>
         <Form method="post" className="auth-form" ref={passwordForm} noValidate>
           <input type="hidden" name="intent" value={ACCOUNT_INTENTS.password} />
           <FormMessage message={passwordErrors.form} />

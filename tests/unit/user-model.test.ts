@@ -1,5 +1,6 @@
 /** Unit tests for the user model: creation, credentials, password change and deletion. */
 import { describe, expect, it } from "vitest";
+import { createToken, findOwnLiveToken, listTokens } from "#app/models/api-token.server";
 import {
   changeDisplayName,
   changePassword,
@@ -67,6 +68,27 @@ describe("verifyCredentials", () => {
 });
 
 describe("changePassword", () => {
+  it("revokes every API token, with the sessions", async () => {
+    const db = createTestDb();
+    const ada = await makeUser(db);
+    const bob = await makeUser(db, "bob_b");
+    const minted = createToken(db, ada.id, { name: "Minted by an intruder", scope: "read-write" });
+    createToken(db, ada.id, { name: "Zotero", scope: "read" });
+    const bobs = createToken(db, bob.id, { name: "Bob's", scope: "read" });
+    expect(findOwnLiveToken(db, ada.id, minted.secret)).not.toBeNull();
+
+    await changePassword({
+      db,
+      userId: ada.id,
+      keepSessionId: "current",
+      currentPassword: PASSWORD,
+      newPassword: "another long phrase",
+    });
+    expect(findOwnLiveToken(db, ada.id, minted.secret)).toBeNull();
+    expect(listTokens(db, ada.id).map((t) => t.status)).toEqual(["revoked", "revoked"]);
+    expect(findOwnLiveToken(db, bob.id, bobs.secret)).not.toBeNull();
+  });
+
   it("needs the current password, then ends every other session and keeps the current one", async () => {
     const db = createTestDb();
     const ada = await makeUser(db);
