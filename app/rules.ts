@@ -132,18 +132,33 @@ export const TOKEN_LIFETIME_LABELS: Record<TokenLifetime, string> = {
 /**
  * Importing annotations (a W3C Web Annotation file or a Hypothesis export) onto an article: the
  * largest file, the most annotations in one import, how many imports a person makes in an hour,
- * and how many public or group annotations imports may add in an hour (the hourly write budget of
- * someone typing: an import must not flood a page others read). Private imports are limited only
- * by size and count: nobody else reads them.
+ * how many public or group annotations imports may add in an hour (the hourly write budget of
+ * someone typing: an import must not flood a page others read), and how many of any visibility.
  */
 export const MAX_ANNOTATION_IMPORT_BYTES = 10 * 1024 * 1024;
 export const MAX_ANNOTATION_IMPORT_ITEMS = 5000;
 export const MAX_ANNOTATION_IMPORTS_PER_HOUR = 10;
 export const MAX_SHARED_IMPORTED_PER_HOUR = 120;
 /**
+ * Annotations of any visibility, private ones too, that one person's imports may add in an hour:
+ * each import writes all of its rows in one transaction (about a millisecond apiece), during which
+ * the server answers nobody else, so this bounds what one account's imports make every reader wait.
+ */
+export const MAX_IMPORTED_PER_HOUR = 5000;
+/**
+ * The Markdown one import may hold, in characters over all its bodies: rendering it is an import's
+ * costly part (hostile Markdown, such as runs of emphasis marks, takes ~3 µs a character).
+ */
+export const MAX_IMPORT_BODY_CHARS = 2_000_000;
+/**
  * Previews a person may ask for in an hour: each anchors a whole file (up to about a second of a
  * server process's time, see app/anchoring/import.ts), and nothing else bounds how often.
  */
 export const MAX_IMPORT_PREVIEWS_PER_HOUR = 20;
+/**
+ * Revisions a person may upload in an hour: each re-anchors every thread of the article in one
+ * transaction (seconds, on an article with thousands), during which the server answers nobody else.
+ */
+export const MAX_REVISIONS_PER_HOUR = 10;
 /** Replies nested deeper than this in a file are refused (a chain thousands deep is no discussion). */
 export const MAX_IMPORT_DEPTH = 50;

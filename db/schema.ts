@@ -528,8 +528,11 @@ export const writeEvent = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     // No CHECK constraint in SQL (0006), so a new kind needs no migration. `importPreview`: an
-    // import's preview, which anchors a whole file (annotation-import.server.ts).
-    kind: text("kind", { enum: ["annotation", "endorsement", "importPreview"] }).notNull(),
+    // import's preview, which anchors a whole file (annotation-import.server.ts); `revision`: an
+    // uploaded revision, which re-anchors every thread of its article (review.server.ts).
+    kind: text("kind", {
+      enum: ["annotation", "endorsement", "importPreview", "revision"],
+    }).notNull(),
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),

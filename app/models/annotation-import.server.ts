@@ -33,7 +33,9 @@ import {
   type AnnotationKind,
   MAX_ANNOTATION_IMPORT_ITEMS,
   MAX_ANNOTATION_IMPORTS_PER_HOUR,
+  MAX_IMPORT_BODY_CHARS,
   MAX_IMPORT_DEPTH,
+  MAX_IMPORTED_PER_HOUR,
   MAX_QUOTE_LENGTH,
   MAX_SHARED_IMPORTED_PER_HOUR,
   type Stance,
@@ -608,8 +610,23 @@ function checkSize(count: number): void {
 }
 
 /**
+ * A file whose bodies hold more Markdown than one import renders is refused whole (withheld items
+ * carry none). Counted in UTF-16 units, as the per-body limit is.
+ */
+function checkBodies(drafts: readonly ImportDraft[]): void {
+  let chars = 0;
+  for (const draft of drafts) if (!draft.withheld) chars += draft.body.length;
+  if (chars > MAX_IMPORT_BODY_CHARS) {
+    throw new FieldValidationError({
+      file: `That file's annotations hold ${chars.toLocaleString("en")} characters of text; one import takes at most ${MAX_IMPORT_BODY_CHARS.toLocaleString("en")}. Split it into smaller files.`,
+    });
+  }
+}
+
+/**
  * The per-user limits on imports, checked at preview and again inside the import's transaction:
- * imports an hour, and public or group annotations imported an hour (`count` of them now).
+ * imports an hour, annotations of any visibility imported an hour, and public or group annotations
+ * imported an hour (`count` of them now).
  */
 function checkLimits(
   db: DbOrTx,
@@ -632,6 +649,18 @@ function checkLimits(
       new Date(oldest.getTime() + HOUR),
       now,
     );
+  }
+  const imported =
+    db
+      .select({ n: sql<number>`coalesce(sum(${annotationImport.written}), 0)` })
+      .from(annotationImport)
+      .where(and(eq(annotationImport.userId, importer.id), gt(annotationImport.createdAt, since)))
+      .get()?.n ?? 0;
+  if (imported + count > MAX_IMPORTED_PER_HOUR) {
+    const left = Math.max(0, MAX_IMPORTED_PER_HOUR - imported);
+    throw new FieldValidationError({
+      file: `Imports add at most ${MAX_IMPORTED_PER_HOUR.toLocaleString("en")} annotations an hour, so that one account's imports cannot hold up the site. This file would add ${count.toLocaleString("en")}, and ${left.toLocaleString("en")} are left this hour: import fewer, or try again later.`,
+    });
   }
   if (chosen.visibility === "private") return;
   const shared =
@@ -701,6 +730,7 @@ function checkBeforeAnchoring(
 ): Prepared {
   authorize(db, importer, visibility);
   checkSize(document.drafts.length);
+  checkBodies(document.drafts);
   const prepared = prepare(document);
   if (prepared.written === 0) throw nothingToImport(prepared.refused);
   checkLimits(db, importer, visibility, prepared.written, now);
@@ -769,6 +799,7 @@ export function writeImport(
     visibility,
     pendingToken,
     now = new Date(),
+    rendered = renderPlanned(planned),
   }: {
     article: { id: number };
     importer: { id: string };
@@ -776,16 +807,11 @@ export function writeImport(
     /** The confirmed preview's token: removed in the same transaction, so it imports once. */
     pendingToken?: string;
     now?: Date;
+    /** The plan's bodies rendered (`renderPlannedInSlices`); rendered here, at once, when not. */
+    rendered?: ReadonlyMap<string, string>;
   },
 ): ImportReport | null {
   const { plan: p, document } = planned;
-  // Markdown is rendered before the write lock is taken, once per distinct body.
-  const rendered = new Map<string, string>();
-  for (const { draft } of [...p.roots, ...p.replies]) {
-    if (!draft.withheld && !rendered.has(draft.input.body)) {
-      rendered.set(draft.input.body, renderMarkdown(draft.input.body));
-    }
-  }
   const htmlOf = (body: string) => rendered.get(body) ?? renderMarkdown(body);
 
   return db.transaction((tx) => {
@@ -907,6 +933,44 @@ export function writeImport(
   }, IMMEDIATE);
 }
 
+/** Each distinct body of a plan that is written with its words, once. */
+function* plannedBodies({ plan: p }: ImportPlan): Generator<string> {
+  const seen = new Set<string>();
+  for (const { draft } of [...p.roots, ...p.replies]) {
+    if (draft.withheld || seen.has(draft.input.body)) continue;
+    seen.add(draft.input.body);
+    yield draft.input.body;
+  }
+}
+
+/** A plan's bodies rendered at once (the Markdown is rendered before the write lock is taken). */
+function renderPlanned(planned: ImportPlan): Map<string, string> {
+  const rendered = new Map<string, string>();
+  for (const body of plannedBodies(planned)) rendered.set(body, renderMarkdown(body));
+  return rendered;
+}
+
+/** How long an import's rendering runs before it lets the server answer other requests. */
+const RENDER_SLICE_MS = 8;
+
+/**
+ * A plan's bodies rendered a slice at a time, the server answering other requests between slices:
+ * an import's bodies can take seconds to render. Only the writing has to hold the server, in
+ * the import's one transaction.
+ */
+async function renderPlannedInSlices(planned: ImportPlan): Promise<Map<string, string>> {
+  const rendered = new Map<string, string>();
+  let sliceStart = performance.now();
+  for (const body of plannedBodies(planned)) {
+    rendered.set(body, renderMarkdown(body));
+    if (performance.now() - sliceStart >= RENDER_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return rendered;
+}
+
 /** How many times an import plans again when revisions keep coming in while it plans. */
 const PLAN_ATTEMPTS = 3;
 
@@ -918,9 +982,9 @@ export const ARTICLE_CHANGED =
  * was, then written (`writeImport`) in one transaction that holds the lock only for the writing. A
  * revision made meanwhile sends it back to plan on the new text (the report then says what was
  * done, which may differ from the preview); after PLAN_ATTEMPTS it refuses, writing nothing and
- * leaving the upload for another try.
+ * leaving the upload for another try. The Markdown is rendered between the two, in slices.
  */
-export function runImport(
+export async function runImport(
   db: Db,
   args: {
     article: { id: number };
@@ -931,14 +995,16 @@ export function runImport(
     pendingToken?: string;
     now?: Date;
   },
-): ImportReport {
+): Promise<ImportReport> {
   const now = args.now ?? new Date();
   for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt++) {
     // A second submission of a preview finds its upload gone before anything is anchored.
     if (args.pendingToken !== undefined && !pendingExists(db, args.pendingToken, args.importer)) {
       throw new NotFoundError(PENDING_GONE);
     }
-    const report = writeImport(db, planImport(db, { ...args, now }), { ...args, now });
+    const planned = planImport(db, { ...args, now });
+    const rendered = await renderPlannedInSlices(planned);
+    const report = writeImport(db, planned, { ...args, now, rendered });
     if (report) return report;
   }
   throw new FieldValidationError({ form: ARTICLE_CHANGED });

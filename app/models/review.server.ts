@@ -10,6 +10,7 @@ import { diffWords } from "#app/anchoring/diff";
 import { importArticle } from "#app/models/importer.server";
 import { getRevision } from "#app/models/revision.server";
 import type { RevisionInput } from "#app/models/revision-input.server";
+import { reserveWrite } from "#app/models/write-limit.server";
 import { loadThreads, type ThreadNode } from "#app/models/thread.server";
 import { type Viewer, visibleTo } from "#app/models/visibility.server";
 import { kindLabel, STANCE_LABELS } from "#app/rules";
@@ -56,13 +57,22 @@ export function uploadRevision({
   input: RevisionInput;
 }) {
   requireRevise(viewer, article);
-  const result = importArticle(
-    db,
-    input.parsed,
-    { slug: article.slug },
-    { revisedBy: viewer.id, note: input.note },
-  );
+  // Counted before the re-anchoring, and given back when nothing was revised.
+  const reservation = reserveWrite({ db, userId: viewer.id, kind: "revision" });
+  let result: ReturnType<typeof importArticle>;
+  try {
+    result = importArticle(
+      db,
+      input.parsed,
+      { slug: article.slug },
+      { revisedBy: viewer.id, note: input.note },
+    );
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
   if (result.status !== "revised") {
+    reservation.release();
     throw new FieldValidationError({
       file: "This text is the same as the current revision: there is nothing to revise.",
     });

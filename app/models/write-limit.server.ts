@@ -1,14 +1,15 @@
 /**
  * Per-user write limits: one account cannot flood a paragraph (or make every reader pay for
  * rendering what it posts) faster than a person writes. Annotations and replies (and edits) share
- * one budget; endorsements have their own, and so do import previews (each anchors a whole file).
+ * one budget; endorsements have their own, and so do import previews (each anchors a whole file)
+ * and uploaded revisions (each re-anchors every thread of its article).
  * Each write is counted in the same immediate transaction that checks the budget, so parallel
  * requests cannot all slip under it: the annotation model's own write transaction when a route
  * passes `limited` (`chargeWrite`), or one of its own before the write (`reserveWrite`). Scripts
  * and imports, which are not people typing, are not limited.
  */
 import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
-import { MAX_IMPORT_PREVIEWS_PER_HOUR } from "#app/rules";
+import { MAX_IMPORT_PREVIEWS_PER_HOUR, MAX_REVISIONS_PER_HOUR } from "#app/rules";
 import type { Db } from "#app/utils/db.server";
 import { RateLimitedError } from "#app/utils/errors";
 import { type DbOrTx, perConnection } from "#app/utils/statements.server";
@@ -27,6 +28,7 @@ export const WRITE_LIMITS: Record<WriteKind, { max: number; windowMs: number }[]
   ],
   endorsement: [{ max: 60, windowMs: 5 * MINUTE }],
   importPreview: [{ max: MAX_IMPORT_PREVIEWS_PER_HOUR, windowMs: 60 * MINUTE }],
+  revision: [{ max: MAX_REVISIONS_PER_HOUR, windowMs: 60 * MINUTE }],
 };
 
 const KEEP_MS = 24 * 60 * MINUTE;
@@ -36,6 +38,7 @@ const MESSAGES: Record<WriteKind, string> = {
     "You have posted a lot in a short time. To keep the discussion readable, please try again",
   endorsement: "You have endorsed a lot in a short time. Please try again",
   importPreview: `You have previewed ${MAX_IMPORT_PREVIEWS_PER_HOUR} imports in the last hour, and each one is costly to place. Please try again`,
+  revision: `You have uploaded ${MAX_REVISIONS_PER_HOUR} revisions in the last hour, and each one places every thread again. Please try again`,
 };
 
 /** Enough past writes to decide every budget of a kind: the largest `max`, newest first. */

@@ -104,7 +104,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const pending = findPendingImport(db, { token, userId: viewer.id, articleId: article.id });
     if (!pending) return refused(new NotFoundError(PENDING_GONE), result);
     try {
-      const report = runImport(db, {
+      const report = await runImport(db, {
         article,
         document: pending.document,
         importer: viewer,

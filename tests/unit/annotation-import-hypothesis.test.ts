@@ -32,7 +32,7 @@ describe("a Hypothesis export onto the seed article", () => {
     ]);
   });
 
-  it("imports with the expected counts, and the preview is the report", () => {
+  it("imports with the expected counts, and the preview is the report", async () => {
     const { db, articleId } = createSeededDb();
     const input = {
       article: { id: articleId },
@@ -53,7 +53,7 @@ describe("a Hypothesis export onto the seed article", () => {
       expect.stringMatching(/highlight/),
       expect.stringMatching(/not in this file/),
     ]);
-    const report = runImport(db, input);
+    const report = await runImport(db, input);
     const { importId, ...written } = report;
     expect(written).toEqual(preview);
 

@@ -26,7 +26,9 @@ import { getParagraphThreads } from "#app/models/thread.server";
 import { visibleTo } from "#app/models/visibility.server";
 import {
   MAX_ANNOTATION_IMPORT_ITEMS,
+  MAX_IMPORT_BODY_CHARS,
   MAX_IMPORT_PREVIEWS_PER_HOUR,
+  MAX_IMPORTED_PER_HOUR,
   MAX_SHARED_IMPORTED_PER_HOUR,
 } from "#app/rules";
 import { RateLimitedError } from "#app/utils/errors";
@@ -88,7 +90,7 @@ describe("anchoring and threads", () => {
     draft({ ref: "whole", target: { paragraph: "p-3", quote: null, position: null } }),
   ];
 
-  it("previews what it will write, and writes exactly that", () => {
+  it("previews what it will write, and writes exactly that", async () => {
     const { db, articleId } = createSeededDb();
     const input = { article: { id: articleId }, document: doc(drafts), importer: ADA };
     const preview = previewImport(db, { ...input, visibility: PRIVATE });
@@ -102,7 +104,7 @@ describe("anchoring and threads", () => {
       refused: 1,
     });
     expect(preview.refused[0]?.message).toMatch(/not in this file/);
-    const report = runImport(db, { ...input, visibility: PRIVATE });
+    const report = await runImport(db, { ...input, visibility: PRIVATE });
     expect(report.counts).toEqual(preview.counts);
     expect(report.items).toEqual(preview.items);
 
@@ -147,9 +149,9 @@ describe("anchoring and threads", () => {
     expect(listOrphanedQuotes({ db, articleId, viewer: BOB }).total).toBe(0);
   });
 
-  it("keeps private imports from everyone else", () => {
+  it("keeps private imports from everyone else", async () => {
     const { db, articleId } = createSeededDb();
-    runImport(db, {
+    await runImport(db, {
       article: { id: articleId },
       document: doc(drafts),
       importer: ADA,
@@ -166,9 +168,9 @@ describe("anchoring and threads", () => {
 });
 
 describe("what is refused", () => {
-  it("refuses hostile text as the forms do, and neutralises what the forms neutralise", () => {
+  it("refuses hostile text as the forms do, and neutralises what the forms neutralise", async () => {
     const { db, articleId } = createSeededDb();
-    const report = runImport(db, {
+    const report = await runImport(db, {
       article: { id: articleId },
       document: doc([
         quoted(EXACT, "ok", {
@@ -192,7 +194,7 @@ describe("what is refused", () => {
     expect(row?.bodyHtml).not.toMatch(/<script|javascript:/);
   });
 
-  it("refuses a file where nothing can be imported, writing nothing", () => {
+  it("refuses a file where nothing can be imported, writing nothing", async () => {
     const { db, articleId } = createSeededDb();
     const input = {
       article: { id: articleId },
@@ -201,7 +203,7 @@ describe("what is refused", () => {
       visibility: PRIVATE,
     };
     expect(() => previewImport(db, input)).toThrow(/Nothing in that file can be imported/);
-    expect(() => runImport(db, input)).toThrow(/Nothing in that file can be imported/);
+    await expect(runImport(db, input)).rejects.toThrow(/Nothing in that file can be imported/);
     expect(rows(db)).toHaveLength(0);
   });
 
@@ -218,9 +220,9 @@ describe("what is refused", () => {
     ).toThrow(/at most 5,000/);
   });
 
-  it("refuses loops and placeholders that hold nothing", () => {
+  it("refuses loops and placeholders that hold nothing", async () => {
     const { db, articleId } = createSeededDb();
-    const report = runImport(db, {
+    const report = await runImport(db, {
       article: { id: articleId },
       document: doc([
         draft({ ref: "x", replyTo: ["y"] }),
@@ -242,16 +244,16 @@ describe("what is refused", () => {
 });
 
 describe("visibility, permission and limits", () => {
-  it("imports into a group only for its members", () => {
+  it("imports into a group only for its members", async () => {
     const { db, articleId } = createSeededDb();
     const owner = addUser(db, "owner");
     const groupId = createGroupWith(db, { owner, members: [ADA] });
     const input = { article: { id: articleId }, document: doc([quoted(EXACT, "a")]) };
-    expect(() =>
+    await expect(
       runImport(db, { ...input, importer: BOB, visibility: { visibility: "group", groupId } }),
-    ).toThrow(/only import into a group you are in/);
+    ).rejects.toThrow(/only import into a group you are in/);
     expect(rows(db)).toHaveLength(0);
-    runImport(db, { ...input, importer: ADA, visibility: { visibility: "group", groupId } });
+    await runImport(db, { ...input, importer: ADA, visibility: { visibility: "group", groupId } });
     expect(rows(db)[0]).toMatchObject({ visibility: "group", groupId });
     const sees = (viewer: { id: string }) =>
       db.select().from(annotation).where(visibleTo(viewer)).all().length;
@@ -259,7 +261,7 @@ describe("visibility, permission and limits", () => {
     expect(sees(BOB)).toBe(0);
   });
 
-  it("caps what public imports add in an hour, and imports an hour", () => {
+  it("caps what public imports add in an hour, and imports an hour", async () => {
     const { db, articleId } = createSeededDb();
     const batch = (n: number) => doc(Array.from({ length: n }, (_, i) => quoted(EXACT, `q${i}`)));
     const pub = { visibility: "public" } as const;
@@ -272,31 +274,103 @@ describe("visibility, permission and limits", () => {
       }),
     ).toThrow(/at most 120 annotations an hour/);
     // Privately, the same file is fine.
-    runImport(db, {
+    await runImport(db, {
       article: { id: articleId },
       document: batch(MAX_SHARED_IMPORTED_PER_HOUR + 1),
       importer: ADA,
       visibility: PRIVATE,
     });
-    runImport(db, {
+    await runImport(db, {
       article: { id: articleId },
       document: batch(100),
       importer: ADA,
       visibility: pub,
     });
-    expect(() =>
+    await expect(
       runImport(db, {
         article: { id: articleId },
         document: batch(21),
         importer: ADA,
         visibility: pub,
       }),
-    ).toThrow(/20 are left this hour/);
+    ).rejects.toThrow(/20 are left this hour/);
+  });
+
+  it("caps what imports of any visibility add in an hour, private ones too", async () => {
+    const { db, articleId } = createSeededDb();
+    const now = new Date();
+    // Earlier this hour, imports that wrote all but five of the hour's annotations.
+    db.insert(annotationImport)
+      .values({
+        userId: ADA.id,
+        articleId,
+        format: "hypothesis",
+        visibility: "private",
+        written: MAX_IMPORTED_PER_HOUR - 5,
+        report: "{}",
+        createdAt: new Date(now.getTime() - 30 * 60_000),
+      })
+      .run();
+    const batch = (n: number) => doc(Array.from({ length: n }, (_, i) => quoted(EXACT, `q${i}`)));
+    const input = { article: { id: articleId }, importer: ADA, visibility: PRIVATE, now };
+    expect(() => previewImport(db, { ...input, document: batch(6) })).toThrow(
+      /at most 5,000 annotations an hour.*5 are left this hour/,
+    );
+    await expect(runImport(db, { ...input, document: batch(6) })).rejects.toThrow(
+      /5 are left this hour/,
+    );
+    expect(rows(db)).toHaveLength(0);
+    await runImport(db, { ...input, document: batch(5) });
+    expect(rows(db)).toHaveLength(5);
+    // Bob's imports are his own budget.
+    await runImport(db, { ...input, importer: BOB, document: batch(6) });
+    expect(rows(db)).toHaveLength(11);
+  });
+
+  it("refuses a file holding more Markdown than one import renders, before placing it", () => {
+    const { db, articleId } = createSeededDb();
+    const long = "a".repeat(10_000);
+    const count = Math.floor(MAX_IMPORT_BODY_CHARS / long.length) + 1;
+    const document = doc(
+      Array.from({ length: count }, (_, i) => draft({ ref: `d${i}`, body: long })),
+    );
+    expect(() =>
+      previewImport(db, {
+        article: { id: articleId },
+        document,
+        importer: ADA,
+        visibility: PRIVATE,
+      }),
+    ).toThrow(/at most 2,000,000\. Split it/);
+    // Refused before the preview's count is taken: it cost nothing.
+    expect(db.all(sql`select * from write_event`)).toEqual([]);
+  });
+
+  it("renders a file's Markdown in slices, answering others between them, before it writes", async () => {
+    const { db, articleId } = createSeededDb();
+    // Emphasis runs are slow to render: the whole file takes well over one slice.
+    const document = doc(
+      Array.from({ length: 300 }, (_, i) =>
+        quoted(EXACT, `e${i}`, { body: `${i} ${"*a".repeat(900)}` }),
+      ),
+    );
+    let rowsWhileRendering: number | null = null;
+    setImmediate(() => {
+      rowsWhileRendering = rows(db).length;
+    });
+    await runImport(db, {
+      article: { id: articleId },
+      document,
+      importer: ADA,
+      visibility: PRIVATE,
+    });
+    expect(rowsWhileRendering).toBe(0);
+    expect(rows(db)).toHaveLength(300);
   });
 });
 
 describe("one transaction", () => {
-  it("writes nothing when a write fails midway", () => {
+  it("writes nothing when a write fails midway", async () => {
     const { db, articleId } = createSeededDb();
     // The fourth provenance row fails: three annotations were already written by then.
     db.run(
@@ -310,9 +384,9 @@ describe("one transaction", () => {
       quoted(ABSENT, "c"),
       draft({ ref: "r", replyTo: ["a"] }),
     ]);
-    expect(() =>
+    await expect(
       runImport(db, { article: { id: articleId }, document, importer: ADA, visibility: PRIVATE }),
-    ).toThrow(/failed midway/);
+    ).rejects.toThrow(/failed midway/);
     expect(rows(db)).toHaveLength(0);
     expect(db.all(sql`select * from annotation_import`)).toEqual([]);
     expect(db.all(sql`select * from write_event`)).toEqual([]);
@@ -392,7 +466,7 @@ function editedParagraphs(db: Db, articleId: number, n: number): ImportDraft[] {
 
 describe("a budget on approximate matching", () => {
   // About a second of matching by design (the budget itself), twice: more on a busy machine.
-  it("stops searching approximately past the budget, keeps exact finds, and says so", () => {
+  it("stops searching approximately past the budget, keeps exact finds, and says so", async () => {
     const { db, articleId } = createSeededDb();
     const document = doc([...editedParagraphs(db, articleId, 300), quoted(EXACT, "exact-last")]);
     const input = { article: { id: articleId }, document, importer: ADA, visibility: PRIVATE };
@@ -413,7 +487,7 @@ describe("a budget on approximate matching", () => {
     expect(counts.anchored).toBe(1);
 
     // The import does what the preview said: the same items, on the same unchanged article.
-    const report = runImport(db, input);
+    const report = await runImport(db, input);
     expect(report.counts).toEqual(preview.counts);
     expect(report.unsearched).toEqual(preview.unsearched);
     const orphans = rows(db).filter((r) => r.anchorStatus === "orphaned");
@@ -453,7 +527,7 @@ function currentRevision(db: Db, articleId: number) {
 }
 
 describe("planning outside the write lock", () => {
-  it("writes nothing from a plan made before a revision; importing again plans on the new text", () => {
+  it("writes nothing from a plan made before a revision; importing again plans on the new text", async () => {
     const { db, articleId } = createSeededDb();
     const input = {
       article: { id: articleId },
@@ -469,7 +543,7 @@ describe("planning outside the write lock", () => {
     expect(db.all(sql`select * from write_event`)).toEqual([]);
 
     // runImport plans again: the quote is gone from the new revision, only near it remains.
-    const report = runImport(db, input);
+    const report = await runImport(db, input);
     expect(report.counts).toMatchObject({ anchored: 0, approximate: 1, replies: 1 });
     const root = rows(db).find((r) => r.parentId === null);
     const landed = db

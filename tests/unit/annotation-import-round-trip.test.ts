@@ -155,7 +155,7 @@ describe("export, then import into a fresh database", () => {
       .insert(user)
       .values({ id: carol.id, username: "carol", displayName: "Carol", passwordHash: "x" })
       .run();
-    const report = runImport(target.db, {
+    const report = await runImport(target.db, {
       article: { id: target.articleId },
       document: read.document,
       importer: carol,

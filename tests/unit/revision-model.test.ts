@@ -21,10 +21,18 @@ import {
   getReviewSummary,
   listOrphanedQuotes,
   reviewMarkdown,
+  uploadRevision,
 } from "#app/models/review.server";
 import { getRevision, listRevisions } from "#app/models/revision.server";
+import { SEED_ARTICLE_PATH } from "#app/models/seed.server";
 import { countThreads, getParagraphThreads, getThreadOf } from "#app/models/thread.server";
-import { ForbiddenError, NotFoundError } from "#app/utils/errors";
+import { MAX_REVISIONS_PER_HOUR } from "#app/rules";
+import {
+  FieldValidationError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+} from "#app/utils/errors";
 import { annotation, article, paragraphTally } from "#db/schema";
 import { addUser, createGroupWith } from "./group-factories";
 import { ADA, BOB, blockAt, createSeededDb, newInput } from "./test-db";
@@ -499,5 +507,28 @@ describe("a review panel's comments", () => {
       input: newInput({ visibility: "group", groupId: panel2 }),
     });
     expect(seenBy(db, blockAt(db, elsewhere.articleId, "p-2").id, author)).not.toContain(there);
+  });
+});
+
+describe("uploading revisions", () => {
+  it("takes at most MAX_REVISIONS_PER_HOUR an hour from one person; the same text costs none", () => {
+    const { db, articleId } = createSeededDb();
+    db.update(article).set({ editorId: ADA.id }).where(eq(article.id, articleId)).run();
+    const target = { id: articleId, slug: "seed", authorId: null, editorId: ADA.id };
+    const base = readFileSync(SEED_ARTICLE_PATH, "utf8");
+    const nth = (n: number) => ({
+      parsed: parseArticle(`${base.trimEnd()}\n\nA closing line, version ${n}.\n`),
+      note: `Version ${n}.`,
+    });
+    const upload = (n: number) =>
+      uploadRevision({ db, viewer: ADA, article: target, input: nth(n) });
+    for (let n = 1; n <= MAX_REVISIONS_PER_HOUR; n++) {
+      upload(n);
+      // Refused as unchanged: given back, not counted.
+      if (n < MAX_REVISIONS_PER_HOUR) expect(() => upload(n)).toThrow(FieldValidationError);
+    }
+    expect(listRevisions({ db, articleId })).toHaveLength(MAX_REVISIONS_PER_HOUR + 1);
+    expect(() => upload(MAX_REVISIONS_PER_HOUR + 1)).toThrow(RateLimitedError);
+    expect(listRevisions({ db, articleId })).toHaveLength(MAX_REVISIONS_PER_HOUR + 1);
   });
 });
