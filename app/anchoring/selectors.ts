@@ -332,6 +332,26 @@ export function worstApproximateCost(textLength: number, quoteLength: number): n
   return approximateSearchCost(textLength, quoteLength, textLength);
 }
 
+/** The largest `editDistance` table an approximate match's growth may fill (~1 ms). */
+const MAX_RECOUNT_CELLS = 250_000;
+
+/** Edits (code points inserted, deleted or substituted) that turn `a` into `b`. */
+function editDistance(a: readonly string[], b: readonly string[]): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /**
  * The best approximate occurrence of the selector's quote in `chars`, with at least
  * {@link MIN_SIMILARITY}; null when there is none. approx-string-match finds the candidates with
@@ -380,23 +400,44 @@ function matchApproximately(
   while (start < end && isWhitespace(chars[start])) start++;
   while (end > start && isWhitespace(chars[end - 1])) end--;
   // Selections almost always stop at word boundaries, while the cheapest alignment happily
-  // stops mid-word ("chose" edited to "chooses" aligns best with "choose"): when the original
-  // quote ended on a word boundary, grow the match to one, spending the remaining error budget.
+  // stops mid-word ("chose" edited to "chooses" aligns best with "choose"; "Doha" edited to
+  // "Qatar" with "Qa", as cheap as "Qata"): when the original quote began or ended on a word
+  // boundary, grow the match to one, if the grown passage is still within the error budget. Its
+  // edits are counted afresh: each character added may as well remove an edit as add one.
   let errors = best.errors;
   const endsWord = isWordChar(pattern.at(-1)) && !isWordChar(suffixChars[0]);
-  while (endsWord && errors < maxErrors && isWordChar(chars[end - 1]) && isWordChar(chars[end])) {
-    end++;
-    errors++;
-  }
   const startsWord = isWordChar(pattern[0]) && !isWordChar(prefixChars.at(-1));
+  let grownEnd = end;
+  while (
+    endsWord &&
+    grownEnd - end < maxErrors &&
+    isWordChar(chars[grownEnd - 1]) &&
+    isWordChar(chars[grownEnd])
+  ) {
+    grownEnd++;
+  }
+  let grownStart = start;
   while (
     startsWord &&
-    errors < maxErrors &&
-    isWordChar(chars[start]) &&
-    isWordChar(chars[start - 1])
+    start - grownStart < maxErrors &&
+    isWordChar(chars[grownStart]) &&
+    isWordChar(chars[grownStart - 1])
   ) {
-    start--;
-    errors++;
+    grownStart--;
+  }
+  if (grownStart !== start || grownEnd !== end) {
+    const added = start - grownStart + (grownEnd - end);
+    // Counting afresh is quadratic: past a few hundred code points, each character added is
+    // charged as an edit instead (an upper bound).
+    const grownErrors =
+      pattern.length * (grownEnd - grownStart) <= MAX_RECOUNT_CELLS
+        ? editDistance(textChars.slice(grownStart, grownEnd), pattern)
+        : errors + added;
+    if (grownErrors <= maxErrors) {
+      start = grownStart;
+      end = grownEnd;
+      errors = grownErrors;
+    }
   }
   if (start >= end) return null;
   return { position: { start, end }, similarity: 1 - errors / pattern.length };

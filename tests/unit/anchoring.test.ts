@@ -292,6 +292,26 @@ describe("reanchor", () => {
     expect(found).toMatch(/(chose|chooses|person chose)$/);
   });
 
+  it("ends an approximate match on a whole word when the cheapest alignment stops inside one", () => {
+    // "Doha" → "Qatar": "Qa" and "Qata" align as cheaply; charging one edit per character grown
+    // ran out of budget at "Qata".
+    const before =
+      "The United States can talk to the Taliban while withholding recognition, and it already " +
+      "does so through intermediaries in Doha.";
+    const quoted = "intermediaries in Doha";
+    const doha = describePassage(before, at(before, quoted), at(before, quoted) + quoted.length);
+    if (!doha) throw new Error("fixture selector");
+    const after = before.replace("Doha", "Qatar");
+    const result = reanchor(after, doha);
+    expect(result.status).toBe("changed");
+    if (!result.position) throw new Error("a changed thread has a position");
+    expect(codePointSlice(after, result.position.start, result.position.end)).toBe(
+      "intermediaries in Qatar",
+    );
+    // Four edits in 22 code points, counted afresh for the grown passage.
+    expect(result.similarity).toBeCloseTo(1 - 4 / 22);
+  });
+
   it("keeps the stored position when it still holds the quote", () => {
     expect(reanchor(base, selector)).toEqual({
       status: "anchored",
