@@ -115,7 +115,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     request,
     paragraph: { articleId: paragraph.articleId, blockId: paragraph.block.id },
     afterWrite: (id) => `${here}?${inLayer}show=${id}#a-${id}`,
-    afterDelete: layer ? `${here}?layer=${layer}` : here,
+    // Back to the paragraph, not to the top of the article.
+    afterDelete: `${here}${layer ? `?layer=${layer}` : ""}#${params.anchor}`,
   });
 }
 
@@ -251,7 +252,7 @@ export default function ParagraphDiscussion() {
             if (layer) params.set("layer", layer);
             if (next) params.set("status", next);
             const query = params.toString();
-            return `/articles/${slug}/p/${anchor}${query ? `?${query}` : ""}`;
+            return `/articles/${slug}/p/${anchor}${query ? `?${query}` : ""}#${anchor}`;
           }}
         />
       ) : null}

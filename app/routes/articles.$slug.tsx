@@ -199,7 +199,7 @@ export default function ReadingPage() {
               </p>
               <div className="paragraph-margin">
                 <Link
-                  to={`p/${b.anchor}${layerQuery}`}
+                  to={`p/${b.anchor}${layerQuery}#${b.anchor}`}
                   preventScrollReset
                   className={b.summary.total > 0 ? "discuss has-annotations" : "discuss"}
                   aria-label={discussLinkLabel(b.number, b.summary.counts)}

@@ -275,7 +275,7 @@ export default function AssignmentPage() {
             paragraphs={instructor.heat.paragraphs}
             max={instructor.heat.max}
             hrefFor={(anchor) =>
-              `/articles/${encodeURIComponent(assignment.article.slug)}/p/${anchor}?layer=group-${groupId}`
+              `/articles/${encodeURIComponent(assignment.article.slug)}/p/${anchor}?layer=group-${groupId}#${anchor}`
             }
           />
           <ParticipationTable

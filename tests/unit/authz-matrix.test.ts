@@ -533,7 +533,7 @@ const ROWS: Row[] = [
   },
   ...threadRows("articles.$slug.p.$anchor.tsx", {
     afterWrite: `302 ${PANEL}?show=*`,
-    afterDelete: `302 ${PANEL}`,
+    afterDelete: `302 ${PANEL}#p-3`,
     create: signedIn(`302 ${PANEL}?show=*`),
   }),
   {

@@ -242,10 +242,10 @@ describe("paragraph action, the author", () => {
     expect(row(publicId)?.bodyHtml).toContain("Better words.");
   });
 
-  it("delete: 302 to the paragraph, the annotation gone", async () => {
+  it("delete: 302 to the paragraph (scrolled to it), the annotation gone", async () => {
     const answer = await post({ intent: "delete", id: String(publicId) }, author);
     expect(answer.status).toBe(302);
-    expect(locationOf(answer)).toBe(HERE);
+    expect(locationOf(answer)).toBe(`${HERE}#${ANCHOR}`);
     expect(row(publicId)).toBeUndefined();
   });
 
