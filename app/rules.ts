@@ -94,6 +94,10 @@ export const GROUP_WORDS = {
     postBeforeSee: "Post before you see",
     postBeforeSeeHelp:
       "Students see classmates' annotations on this article only after posting one of their own.",
+    /** Those a member writes beside, and the name an anonymous one goes by ("Student 3"). */
+    peers: "classmates",
+    alias: "Student",
+    layer: "the class's layer",
   },
   panel: {
     kind: "review panel",
@@ -105,6 +109,9 @@ export const GROUP_WORDS = {
     postBeforeSee: "Blind until posted",
     postBeforeSeeHelp:
       "Reviewers see other reviewers' comments on this response only after posting their own.",
+    peers: "fellow reviewers",
+    alias: "Reviewer",
+    layer: "the panel's layer",
   },
 } as const;
 

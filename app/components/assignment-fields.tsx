@@ -119,7 +119,7 @@ export function AssignmentFields({
         <label htmlFor={id("anonymous")}>
           {kind === "class"
             ? `Anonymous to peers: classmates appear to each other as "Student 1", "Student 2"… (owners and moderators see names)`
-            : `Anonymous to peers: ${words.members} appear to each other as "Student 1", "Student 2"… (the ${words.owner} and moderators see names)`}
+            : `Anonymous to peers: ${words.members} appear to each other as "${words.alias} 1", "${words.alias} 2"… (the ${words.owner} and moderators see names)`}
         </label>
       </div>
     </>

@@ -172,7 +172,7 @@ export function HeatStrip({
               {paragraph.total > 0 ? (
                 <Bar paragraph={paragraph} max={max} />
               ) : (
-                <span aria-hidden="true" style={BAR} />
+                <span aria-hidden="true" className="heat-bar-empty" style={BAR} />
               )}
               <span>{describeHeat(paragraph.counts)}</span>
             </Link>

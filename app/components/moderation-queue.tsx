@@ -67,7 +67,7 @@ function QueueForm({
 }) {
   const state = stateFor(formState, intent, entry.id);
   return (
-    <Form method="post" className={`annotation-form ${intent}-form`} preventScrollReset>
+    <Form method="post" className={`annotation-form ${intent}-form`} preventScrollReset noValidate>
       <input type="hidden" name="id" value={entry.id} />
       <FormErrorSummary state={state} />
       {reason ? (

@@ -11,6 +11,7 @@ import {
   type Stance,
   stances,
 } from "#app/rules";
+import { capitalise } from "#app/utils/format";
 
 export type ParticipationTableRow = {
   userId: string;
@@ -34,10 +35,6 @@ export type ParticipationTableRow = {
 };
 
 const ROLE_LABELS = { owner: "owner", moderator: "moderator", member: null } as const;
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
 
 function points(n: number): string {
   return String(Math.round(n * 100) / 100);
@@ -111,10 +108,14 @@ export function ParticipationTable({
       style={{ overflowX: "auto" }}
     >
       <table className="participation-table">
-        <caption id="participation-caption">{caption}</caption>
+        <caption id="participation-caption">
+          {caption} <span className="participation-detail">(times in {timeZone})</span>
+        </caption>
         <thead>
           <tr>
             <th scope="col">Member</th>
+            {/* Next to the name: what an instructor reads first, never scrolled out of view. */}
+            <th scope="col">Score</th>
             {annotationKinds.map((kind) => (
               <th scope="col" key={kind}>
                 {capitalise(KIND_LABELS[kind].many)}
@@ -124,10 +125,9 @@ export function ParticipationTable({
             <th scope="col">Sources cited</th>
             <th scope="col">Words</th>
             <th scope="col">Endorsements received</th>
-            <th scope="col">First activity ({timeZone})</th>
-            <th scope="col">Last activity ({timeZone})</th>
+            <th scope="col">First activity</th>
+            <th scope="col">Last activity</th>
             <th scope="col">On time?</th>
-            <th scope="col">Score</th>
           </tr>
         </thead>
         <tbody>
@@ -144,6 +144,9 @@ export function ParticipationTable({
                     <span className="participation-detail"> ({ROLE_LABELS[row.role]})</span>
                   ) : null}
                 </th>
+                <td>
+                  <ScoreCell row={row} />
+                </td>
                 {annotationKinds.map((kind) => (
                   <td key={kind}>{row.kinds[kind]}</td>
                 ))}
@@ -161,9 +164,6 @@ export function ParticipationTable({
                 </td>
                 <td>
                   <Timing row={row} />
-                </td>
-                <td>
-                  <ScoreCell row={row} />
                 </td>
               </tr>
             ))

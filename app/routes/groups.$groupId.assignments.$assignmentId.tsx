@@ -32,10 +32,11 @@ import {
 } from "#app/models/participation.server";
 import { weightsSchema } from "#app/models/participation-input.server";
 import { canInGroup } from "#app/permissions";
+import { GROUP_WORDS } from "#app/rules";
 import { requireUser } from "#app/utils/auth.server";
 import { db } from "#app/utils/db.server";
 import { type FieldErrors, invariantResponse, toResponseError } from "#app/utils/errors";
-import { dueFields, formatDue } from "#app/utils/format";
+import { capitalise, dueFields, formatDue } from "#app/utils/format";
 import { formFields, invalid, parseWith, readForm, refused } from "#app/utils/forms.server";
 import { ASSIGNMENT_INTENTS, readIntent } from "#app/utils/intents";
 import { parseId } from "#app/utils/params";
@@ -185,6 +186,7 @@ export default function AssignmentPage() {
   const weightErrors: FieldErrors = weightsResult?.errors ?? {};
   const editErrors: FieldErrors = editResult?.errors ?? {};
   const groupId = assignment.groupId;
+  const words = GROUP_WORDS[assignment.groupKind];
 
   return (
     <div className="assignment-page">
@@ -224,20 +226,22 @@ export default function AssignmentPage() {
         <h2 id="options-heading">How this assignment works</h2>
         <ul>
           <li>
-            <strong>Post before you see: {assignment.postBeforeSee ? "on" : "off"}.</strong>{" "}
+            <strong>
+              {words.postBeforeSee}: {assignment.postBeforeSee ? "on" : "off"}.
+            </strong>{" "}
             {assignment.postBeforeSee
-              ? "You see your classmates' annotations on this article once you have posted one of your own. The group's owners and moderators always see everything."
-              : "You see your classmates' annotations on this article from the start."}
+              ? `You see your ${words.peers}' annotations on this article once you have posted one of your own. The group's owners and moderators always see everything.`
+              : `You see your ${words.peers}' annotations on this article from the start.`}
           </li>
           <li>
             <strong>Anonymous to peers: {assignment.anonymous ? "on" : "off"}.</strong>{" "}
             {assignment.anonymous
-              ? "Classmates see each other as “Student 1”, “Student 2” and so on; the number stays the same for this assignment. The group's owners and moderators see names."
-              : "Classmates see each other's names."}
+              ? `${capitalise(words.peers)} see each other as “${words.alias} 1”, “${words.alias} 2” and so on; the number stays the same for this ${words.assignment}. The group's owners and moderators see names.`
+              : `${capitalise(words.peers)} see each other's names.`}
           </li>
           <li>
             Your annotations are seen by the members of {assignment.groupName} when you write them
-            in the class's layer (the link above opens it).
+            in {words.layer} (the link above opens it).
           </li>
         </ul>
       </section>
@@ -330,6 +334,7 @@ export default function AssignmentPage() {
             <FormMessage message={editErrors.form} />
             <AssignmentFields
               prefix="edit"
+              kind={assignment.groupKind}
               errors={editErrors}
               values={editResult ? editResult.values : (editValues ?? {})}
             />

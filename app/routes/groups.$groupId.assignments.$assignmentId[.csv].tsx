@@ -16,9 +16,8 @@ import { requireUser } from "#app/utils/auth.server";
 import { type CsvCell, toCsv } from "#app/utils/csv";
 import { db } from "#app/utils/db.server";
 import { statusOf } from "#app/utils/errors";
+import { capitalise } from "#app/utils/format";
 import { parseId } from "#app/utils/params";
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 const CSV_HEADER: string[] = [
   "Name",

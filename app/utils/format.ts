@@ -86,3 +86,8 @@ export function dueFields(iso: string | null, timeZone: string): { date: string;
     time: `${parts.hour}:${parts.minute}`,
   };
 }
+
+/** "Students" for "students": a label that starts a sentence or a column. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

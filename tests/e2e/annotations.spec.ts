@@ -394,8 +394,42 @@ test("an oversized form is refused before anything reads it", async ({ request, 
   expect(response.status()).toBe(413);
 });
 
+test("a word longer than the panel wraps inside it, on a desk and on a phone", async ({
+  page,
+  signedIn: _writer,
+}) => {
+  const slug = createArticle();
+  await page.goto(`/articles/${slug}/p/p-2`);
+  const discussion = page.getByRole("region", { name: "Discussion of paragraph 2" });
+  await discussion.getByLabel("Your text", { exact: true }).fill("y".repeat(3000));
+  await discussion.getByRole("button", { name: "Post" }).click();
+  await expect(discussion.locator(".annotation-body").first()).toContainText("yyyy");
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
+    await page.setViewportSize(viewport);
+    await page.reload();
+    // Not one pixel wider than the window: the page never scrolls sideways.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `at ${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
+  }
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
+
+  test("a paragraph's Discuss link opens its discussion at that paragraph, not at the top", async ({
+    page,
+  }) => {
+    const slug = createArticle();
+    await page.goto(`/articles/${slug}`);
+    await page.locator("#p-7 a.discuss").click();
+    await expect(page).toHaveURL(new RegExp(`/articles/${slug}/p/p-7#p-7$`));
+    await expect(page.getByRole("region", { name: "Discussion of paragraph 7" })).toBeVisible();
+    const top = await page.locator("#p-7").evaluate((el) => el.getBoundingClientRect().top);
+    expect(Math.abs(top)).toBeLessThan(50);
+  });
 
   test("an annotation on a quoted passage is written with plain HTML forms", async ({
     page,

@@ -56,7 +56,7 @@ export function ActionForm({
   return (
     <details key={resetKey} className="action" open={Boolean(state.errors) || undefined}>
       <summary>{summary}</summary>
-      <Form method="post" className={className} preventScrollReset>
+      <Form method="post" className={className} preventScrollReset noValidate>
         <input type="hidden" name="id" value={node.id} />
         <FormErrorSummary state={state} />
         {children(state)}
