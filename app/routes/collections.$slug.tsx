@@ -13,6 +13,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
+import { ConfirmedSubmit } from "#app/components/confirmed-submit";
 import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import {
   FormMessage,
@@ -300,15 +301,21 @@ export default function CollectionPage() {
                       </Form>
                       <Form method="post" className="inline-forms">
                         <input type="hidden" name="articleId" value={r.articleId} />
-                        <button
-                          type="submit"
-                          name="intent"
+                        <ConfirmedSubmit
+                          label={
+                            <>
+                              Remove from the collection
+                              <span className="visually-hidden"> {r.title}</span>
+                            </>
+                          }
+                          question={`“${r.title}” will no longer be listed in this collection.`}
+                          confirmLabel={
+                            <>
+                              Yes, remove it<span className="visually-hidden"> ({r.title})</span>
+                            </>
+                          }
                           value={COLLECTION_INTENTS.remove}
-                          className="danger"
-                        >
-                          Remove from the collection
-                          <span className="visually-hidden"> {r.title}</span>
-                        </button>
+                        />
                       </Form>
                       {r.canLinkAuthor ? (
                         <details open={linkResult ? true : undefined}>

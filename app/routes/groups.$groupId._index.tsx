@@ -14,6 +14,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useRef } from "react";
 import { AssignmentFields } from "#app/components/assignment-fields";
+import { ConfirmedSubmit } from "#app/components/confirmed-submit";
 import { errorTitle, PageErrorBoundary } from "#app/components/error-boundary";
 import { FormMessage, StatusMessage, TextField, useAfterErrors } from "#app/components/form-field";
 import {
@@ -304,14 +305,26 @@ export default function GroupPage() {
             <p>Joining is turned off: nobody can join until you make a new code.</p>
           )}
           <Form method="post" className="inline-forms">
-            <button type="submit" name="intent" value={GROUP_INTENTS.rotateCode}>
-              {group.joinCode ? "Make a new code" : "Turn joining on (new code)"}
-            </button>
             {group.joinCode ? (
-              <button type="submit" name="intent" value={GROUP_INTENTS.disableCode}>
-                Turn joining off
+              <>
+                <ConfirmedSubmit
+                  label="Make a new code"
+                  question="The link and code you have shared will stop working; only the new ones will let people join."
+                  confirmLabel="Yes, make a new code"
+                  value={GROUP_INTENTS.rotateCode}
+                />
+                <ConfirmedSubmit
+                  label="Turn joining off"
+                  question="Nobody will be able to join until you make a new code, and the link and code you have shared will not work again."
+                  confirmLabel="Yes, turn joining off"
+                  value={GROUP_INTENTS.disableCode}
+                />
+              </>
+            ) : (
+              <button type="submit" name="intent" value={GROUP_INTENTS.rotateCode}>
+                Turn joining on (new code)
               </button>
-            ) : null}
+            )}
           </Form>
         </section>
       ) : null}
@@ -367,14 +380,16 @@ export default function GroupPage() {
                           </Form>
                           <Form method="post">
                             <input type="hidden" name="userId" value={m.userId} />
-                            <button
-                              type="submit"
-                              name="intent"
+                            <ConfirmedSubmit
+                              label={
+                                <>
+                                  Remove<span className="visually-hidden"> {m.displayName}</span>
+                                </>
+                              }
+                              question={`${m.displayName} will leave ${group.name}. What they wrote stays with the group; they keep seeing their own.`}
+                              confirmLabel={`Yes, remove ${m.displayName}`}
                               value={GROUP_INTENTS.removeMember}
-                              className="danger"
-                            >
-                              Remove<span className="visually-hidden"> {m.displayName}</span>
-                            </button>
+                            />
                           </Form>
                         </div>
                       )}

@@ -280,3 +280,42 @@ test("a flag leads to a hide that classmates see as hidden and the author sees m
     expect((p as Page & { errors: string[] }).errors).toEqual([]);
   }
 });
+
+test.describe("group management", () => {
+  test("removing a member and replacing the join link each ask first, and only then happen", async ({
+    page,
+    signedIn: instructor,
+  }) => {
+    const slug = createArticle();
+    const fay = await createUser({ displayName: "Fay" });
+    const { groupId, joinCode } = createClass({ owner: instructor, members: [fay], slug });
+    await page.goto(`/groups/${groupId}`);
+    const members = page.getByRole("region", { name: /Table of the members/ });
+
+    // The first click only asks.
+    await members.locator("summary", { hasText: "Remove" }).click();
+    const confirm = members.getByRole("button", { name: "Yes, remove Fay" });
+    await expect(confirm).toBeVisible();
+    await expect(members.getByText(/Fay will leave/)).toBeVisible();
+    await expectAccessible(page);
+    expect(queryDb("select 1 from group_member where user_id = ?", fay.id)).toHaveLength(1);
+    await confirm.click();
+    await expect(page.getByText("The member is removed.")).toBeVisible();
+    expect(queryDb("select 1 from group_member where user_id = ?", fay.id)).toHaveLength(0);
+
+    await page.locator("summary", { hasText: "Make a new code" }).click();
+    await expect(page.getByText(/will stop working/)).toBeVisible();
+    expect(
+      queryDb<{ code: string }>('select join_code as code from "group" where id = ?', groupId)[0]
+        ?.code,
+    ).toBe(joinCode);
+    await page.getByRole("button", { name: "Yes, make a new code" }).click();
+    await expect(
+      page.getByText("There is a new join code; the old one no longer works."),
+    ).toBeVisible();
+    expect(
+      queryDb<{ code: string }>('select join_code as code from "group" where id = ?', groupId)[0]
+        ?.code,
+    ).not.toBe(joinCode);
+  });
+});
