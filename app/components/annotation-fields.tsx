@@ -262,7 +262,14 @@ export function SourceFields({
  * announced as it appears. It also moves focus after the refusal (see the module comment): to the
  * first invalid field, or to itself for a form-level error.
  */
-export function FormErrorSummary({ state }: { state: FormState }): ReactNode {
+export function FormErrorSummary({
+  state,
+  refused = "Not posted",
+}: {
+  state: FormState;
+  /** What did not happen: "Not posted" for what is written anew, "Not saved" for an edit. */
+  refused?: string;
+}): ReactNode {
   const summary = useRef<HTMLParagraphElement>(null);
   useAfterErrors(summary, state, summary);
   const errors = state.errors ?? {};
@@ -274,7 +281,7 @@ export function FormErrorSummary({ state }: { state: FormState }): ReactNode {
   const fieldMessages = [...FIELD_ORDER, ...others].map((name) => errors[name]).filter(Boolean);
   const message = errors.form
     ? [errors.form, ...fieldMessages].join(" ")
-    : `Not posted: ${fieldMessages.join(" ")}`;
+    : `${refused}: ${fieldMessages.join(" ")}`;
   return (
     <p
       ref={summary}

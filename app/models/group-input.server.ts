@@ -40,7 +40,10 @@ export const groupSettingsSchema = groupSchema.extend({
     .pipe(
       z
         .string()
-        .regex(/^(\d{1,4})?$/, "Enter a whole number of members, or leave it empty for no cap."),
+        .regex(
+          /^(\d{1,4})?$/,
+          "Enter a whole number of members, or leave it empty for the site's limit.",
+        ),
     )
     .transform((v) => (v === "" ? null : Number(v)))
     .pipe(

@@ -152,8 +152,8 @@ export default function ReadingPage() {
               ) : null}
               {a.postBeforeSee
                 ? a.panel
-                  ? " · blind until posted: post your own comment to see the other reviewers'"
-                  : " · post your own annotation to see your classmates'"
+                  ? " · blind until posted: the other reviewers' comments appear once you have posted one"
+                  : " · post before you see: your classmates' annotations appear once you have posted one"
                 : ""}
               {a.anonymous
                 ? a.panel

@@ -7,7 +7,7 @@ import { Form, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { FormErrorSummary, type FormState } from "#app/components/annotation-fields";
 import type { ThreadNode } from "#app/threading/thread-node";
-import type { ThreadIntent } from "#app/utils/intents";
+import { INTENTS, type ThreadIntent } from "#app/utils/intents";
 import { useFormStateFor } from "./context";
 
 export function SubmitButton({
@@ -58,7 +58,10 @@ export function ActionForm({
       <summary>{summary}</summary>
       <Form method="post" className={className} preventScrollReset noValidate>
         <input type="hidden" name="id" value={node.id} />
-        <FormErrorSummary state={state} />
+        <FormErrorSummary
+          state={state}
+          refused={intent === INTENTS.edit ? "Not saved" : undefined}
+        />
         {children(state)}
         <SubmitButton intent={intent} id={node.id}>
           {submitLabel}
