@@ -12,6 +12,7 @@ import {
   useNavigation,
   useParams,
 } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import {
   BodyField,
   FieldError,
@@ -201,6 +202,15 @@ export default function ParagraphDiscussion() {
   const threadCount = status ? counts[status] : counts.all;
   const actionData = useActionData<typeof action>() as ThreadFormState | undefined;
   const { slug, anchor } = useParams();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opening a paragraph's discussion replaces what had focus: a screen reader would hear nothing of
+  // the panel that opened. Focus moves to its heading, unless something in it (a form's field) has
+  // already taken it; the page does not scroll for it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per paragraph opened
+  useEffect(() => {
+    const active = document.activeElement;
+    if (!active || active === document.body) heading.current?.focus({ preventScroll: true });
+  }, [anchor]);
   const discussionHref = `/articles/${slug}/discussion${layer ? `?layer=${layer}` : ""}`;
   const createState = actionData?.intent === INTENTS.create ? actionData : {};
   const formOpen = Boolean(
@@ -217,7 +227,9 @@ export default function ParagraphDiscussion() {
   return (
     <section className="discussion" aria-labelledby="discussion-heading">
       <header className="discussion-header">
-        <h2 id="discussion-heading">Discussion of paragraph {number}</h2>
+        <h2 id="discussion-heading" ref={heading} tabIndex={-1}>
+          Discussion of paragraph {number}
+        </h2>
         <Link
           to={`/articles/${slug}${layer ? `?layer=${layer}` : ""}#${anchor}`}
           className="close-discussion"

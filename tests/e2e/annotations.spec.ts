@@ -114,6 +114,10 @@ test("a whole annotation can be written with the keyboard alone", async ({
   await page.keyboard.press("Enter");
   const discussion = page.getByRole("region", { name: "Discussion of paragraph 2" });
   await expect(discussion).toBeVisible();
+  // Focus follows into the panel that opened, so a screen reader announces it.
+  await expect(
+    discussion.getByRole("heading", { name: "Discussion of paragraph 2" }),
+  ).toBeFocused();
 
   // The form opens by itself on an empty paragraph; move through it with Tab only.
   const kind = discussion.getByRole("radio", { name: "Annotation" });
